@@ -1,0 +1,40 @@
+// Package remoting speaks RocketMQ 4.9.8's RemotingCommand protocol over TCP: the frame codec, both header
+// serializations (JSON and the binary "ROCKETMQ" form), per-connection reader and writer goroutines, request
+// dispatch by code onto worker pools, and a client with sync, async and oneway calls.
+//
+// # Frame
+//
+// Every integer is big-endian.
+//
+//	 0               4   5           8                    8+H                  4+L
+//	+---------------+---+-----------+--------------------+--------------------+
+//	| L (int32)     | T | H (24 bit)| header (H bytes)   | body (L-4-H bytes) |
+//	+---------------+---+-----------+--------------------+--------------------+
+//
+//	L  byte count after the length field: 4 + H + body length. L+4 must not exceed MaxFrameSize (16 MiB).
+//	T  serialize type: 0 = JSON, 1 = ROCKETMQ.
+//	H  header byte count; H must not exceed L-4.
+//
+// A length above the limit, or a header length inconsistent with it, closes the connection before anything is
+// allocated, as Java's LengthFieldBasedFrameDecoder does.
+//
+// # JSON header (T = 0)
+//
+// What Java 4.9.8 (fastjson) emits and rocketd emits too, keys in alphabetical order, null fields omitted:
+//
+//	{"code":0,"extFields":{"k":"v"},"flag":1,"language":"JAVA","opaque":7,"remark":"..","serializeTypeCurrentRPC":"JSON","version":409}
+//
+// Decoding accepts any key order, missing optional keys, unknown keys and language given as a name or number.
+// extFields values are always written as JSON strings (the Go client drops a frame with a numeric value).
+//
+// # ROCKETMQ binary header (T = 1)
+//
+//	 0      2    3       5        9       13       17         17+R     21+R
+//	+------+----+-------+--------+-------+--------+----------+--------+-----------------------------+
+//	| code |lang|version| opaque | flag  | R      | remark   | E      | E bytes of ext entries      |
+//	| i16  | u8 | i16   | i32    | i32   | i32    | R bytes  | i32    | (keyLen i16, key, valLen i32,|
+//	|      |    |       |        |       |        |          |        |  value) repeated            |
+//	+------+----+-------+--------+-------+--------+----------+--------+-----------------------------+
+//
+// A zero length decodes as null (absent). Duplicate ext keys are accepted, the last one wins.
+package remoting

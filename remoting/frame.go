@@ -1,0 +1,132 @@
+package remoting
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// MaxFrameSize is Java's default frame limit (com.rocketmq.remoting.frameMaxLength): the length field plus
+// everything after it.
+const MaxFrameSize = 16 << 20
+
+var (
+	// ErrFrameTooLarge: the peer announced a frame over the limit; the connection must be closed.
+	ErrFrameTooLarge = errors.New("remoting: frame exceeds the 16 MiB limit")
+	// ErrFrameCorrupt: the length fields are inconsistent; the connection must be closed.
+	ErrFrameCorrupt = errors.New("remoting: corrupt frame")
+)
+
+// Encode returns the whole frame of c: length, serialize type, header length, header and body.
+func (c *Command) Encode() ([]byte, error) {
+	buf, err := c.appendHeaderFrame(make([]byte, 0, 256+len(c.Body)))
+	if err != nil {
+		return nil, err
+	}
+	return append(buf, c.Body...), nil
+}
+
+// appendHeaderFrame appends everything of the frame except the body.
+func (c *Command) appendHeaderFrame(dst []byte) ([]byte, error) {
+	start := len(dst)
+	dst = append(dst, 0, 0, 0, 0, 0, 0, 0, 0)
+	switch c.SerializeType {
+	case RocketMQ:
+		dst = appendRocketMQHeader(dst, c)
+	default:
+		dst = appendJSONHeader(dst, c)
+	}
+	hl := len(dst) - start - 8
+	if hl > 0xFFFFFF {
+		return dst[:start], fmt.Errorf("remoting: header of %d bytes exceeds the 24-bit header length", hl)
+	}
+	total := 4 + hl + len(c.Body)
+	if total+4 > MaxFrameSize {
+		return dst[:start], fmt.Errorf("%w: command would be %d bytes; keep bodies under 16 MiB", ErrFrameTooLarge, total+4)
+	}
+	binary.BigEndian.PutUint32(dst[start:], uint32(total))
+	binary.BigEndian.PutUint32(dst[start+4:], uint32(c.SerializeType)<<24|uint32(hl))
+	return dst, nil
+}
+
+// Decode parses one frame without its 4-byte length prefix (what FrameReader returns). The command's body
+// aliases frame.
+func Decode(frame []byte) (*Command, error) {
+	if len(frame) < 4 {
+		return nil, fmt.Errorf("%w: %d bytes, shorter than the header length field", ErrFrameCorrupt, len(frame))
+	}
+	mark := binary.BigEndian.Uint32(frame)
+	st := SerializeType(mark >> 24)
+	hl := int(mark & 0xFFFFFF)
+	if hl > len(frame)-4 {
+		return nil, fmt.Errorf("%w: header length %d exceeds the frame (%d bytes)", ErrFrameCorrupt, hl, len(frame)-4)
+	}
+	c := &Command{SerializeType: st}
+	h := frame[4 : 4+hl]
+	var err error
+	switch st {
+	case JSON:
+		err = decodeJSONHeader(h, c)
+	case RocketMQ:
+		err = decodeRocketMQHeader(h, c)
+	default:
+		return nil, fmt.Errorf("%w: unknown serialize type %d", ErrFrameCorrupt, st)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if body := frame[4+hl:]; len(body) > 0 {
+		c.Body = body
+	}
+	return c, nil
+}
+
+// FrameReader reads length-prefixed frames, checking the announced sizes before allocating.
+type FrameReader struct {
+	r   *bufio.Reader
+	max int
+}
+
+// NewFrameReader wraps r. maxFrame <= 0 means MaxFrameSize.
+func NewFrameReader(r io.Reader, maxFrame int) *FrameReader {
+	if maxFrame <= 0 {
+		maxFrame = MaxFrameSize
+	}
+	return &FrameReader{r: bufio.NewReaderSize(r, 64<<10), max: maxFrame}
+}
+
+// ReadFrame returns the next frame without its length prefix. io.EOF means a clean end between frames;
+// ErrFrameTooLarge and ErrFrameCorrupt mean the stream cannot be trusted any more.
+func (fr *FrameReader) ReadFrame() ([]byte, error) {
+	head, err := fr.r.Peek(8)
+	if err != nil {
+		if err == io.EOF && len(head) > 0 {
+			return nil, io.ErrUnexpectedEOF
+		}
+		return nil, err
+	}
+	n := int64(binary.BigEndian.Uint32(head))
+	if n+4 > int64(fr.max) {
+		return nil, fmt.Errorf("%w: peer announced %d bytes (limit %d)", ErrFrameTooLarge, n+4, fr.max)
+	}
+	if n < 4 {
+		return nil, fmt.Errorf("%w: length %d is shorter than the header length field", ErrFrameCorrupt, n)
+	}
+	hl := int64(binary.BigEndian.Uint32(head[4:]) & 0xFFFFFF)
+	if hl > n-4 {
+		return nil, fmt.Errorf("%w: header length %d exceeds the frame length %d", ErrFrameCorrupt, hl, n)
+	}
+	if _, err := fr.r.Discard(4); err != nil {
+		return nil, err
+	}
+	frame := make([]byte, n)
+	if _, err := io.ReadFull(fr.r, frame); err != nil {
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		return nil, err
+	}
+	return frame, nil
+}

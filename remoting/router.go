@@ -1,0 +1,191 @@
+package remoting
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/panjf2000/ants/v2"
+)
+
+// HandlerFunc serves one request. It returns the response to write, or nil to write nothing now (a oneway
+// request, or a handler that answers later with Conn.Send, like a held long-poll). A non-nil error becomes a
+// SYSTEM_ERROR response whose remark is the error text.
+type HandlerFunc func(c *Conn, req *Command) (*Command, error)
+
+// Pool runs handlers. It is an ants pool of Workers goroutines; up to QueueLen further requests wait for a
+// worker (the connection's reader blocks, which pushes back on that peer); past that requests are refused with
+// SYSTEM_BUSY "[OVERLOAD]...", as Java refuses when its executor queue is full.
+type Pool struct {
+	name string
+	p    *ants.Pool
+}
+
+// NewPool makes a pool with the given number of workers and waiting requests.
+func NewPool(name string, workers, queueLen int) (*Pool, error) {
+	if workers < 1 {
+		workers = 1
+	}
+	opts := []ants.Option{ants.WithPanicHandler(func(any) {})}
+	if queueLen <= 0 {
+		opts = append(opts, ants.WithNonblocking(true)) // ants reads MaxBlockingTasks 0 as "unbounded"
+	} else {
+		opts = append(opts, ants.WithMaxBlockingTasks(queueLen))
+	}
+	p, err := ants.NewPool(workers, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("remoting: pool %s: %w", name, err)
+	}
+	return &Pool{name: name, p: p}, nil
+}
+
+// Name is the pool's name, for logs and runtime info.
+func (p *Pool) Name() string { return p.name }
+
+// Running is the number of busy workers; Waiting the number of requests waiting for one.
+func (p *Pool) Running() int { return p.p.Running() }
+
+// Waiting is the number of requests waiting for a worker.
+func (p *Pool) Waiting() int { return p.p.Waiting() }
+
+// Release stops the pool's workers.
+func (p *Pool) Release() { p.p.Release() }
+
+type route struct {
+	h      HandlerFunc
+	pool   *Pool
+	reject func() bool
+}
+
+// RouteOption tunes one route.
+type RouteOption func(*route)
+
+// WithReject makes the route refuse requests with SYSTEM_BUSY "[REJECTREQUEST]..." while reject() is true
+// (Java's NettyRequestProcessor.rejectRequest).
+func WithReject(reject func() bool) RouteOption { return func(r *route) { r.reject = reject } }
+
+// Router maps request codes to handlers and pools. It is the one place a server lists what it serves.
+// Register every route before serving; the table is read without locks afterwards.
+type Router struct {
+	routes   map[int32]*route
+	fallback *route
+	log      *slog.Logger
+	inline   *Pool
+	overload sync.Mutex
+	lastWarn time.Time
+}
+
+// NewRouter makes an empty router. Unknown codes are answered REQUEST_CODE_NOT_SUPPORTED until
+// HandleDefault says otherwise.
+func NewRouter(log *slog.Logger) *Router {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Router{routes: make(map[int32]*route), log: log}
+}
+
+// Handle registers h for code on pool (nil pool: run on a fresh goroutine).
+func (r *Router) Handle(code int32, pool *Pool, h HandlerFunc, opts ...RouteOption) {
+	rt := &route{h: h, pool: pool}
+	for _, o := range opts {
+		o(rt)
+	}
+	r.routes[code] = rt
+}
+
+// HandleDefault registers the handler for codes without a route of their own (Java's default processor).
+func (r *Router) HandleDefault(pool *Pool, h HandlerFunc, opts ...RouteOption) {
+	rt := &route{h: h, pool: pool}
+	for _, o := range opts {
+		o(rt)
+	}
+	r.fallback = rt
+}
+
+// Handles reports whether code has its own route.
+func (r *Router) Handles(code int32) bool { _, ok := r.routes[code]; return ok }
+
+// NotSupported is the REQUEST_CODE_NOT_SUPPORTED reply Java gives for a code nobody serves.
+func NotSupported(req *Command) *Command {
+	resp := NewResponse(req, codeNotSupported, " request type "+strconv.Itoa(int(req.Code))+" not supported")
+	resp.SerializeType = JSON
+	return resp
+}
+
+func (r *Router) dispatch(c *Conn, req *Command) {
+	rt := r.routes[req.Code]
+	if rt == nil {
+		rt = r.fallback
+	}
+	if rt == nil {
+		r.log.Warn("request code not supported", "code", req.Code, "remote", c.RemoteAddr())
+		_ = c.Send(NotSupported(req))
+		return
+	}
+	if rt.reject != nil && rt.reject() {
+		busy := NewResponse(req, codeSystemBusy, remarkRejectRequest)
+		busy.SerializeType = JSON
+		_ = c.Send(busy)
+		return
+	}
+	task := func() { r.run(rt, c, req) }
+	if rt.pool == nil {
+		go task()
+		return
+	}
+	if err := rt.pool.p.Submit(task); err != nil {
+		if errors.Is(err, ants.ErrPoolOverload) || errors.Is(err, ants.ErrPoolClosed) {
+			r.warnOverload(rt.pool, c, req)
+			busy := NewResponse(req, codeSystemBusy, remarkOverload)
+			busy.SerializeType = JSON
+			_ = c.Send(busy)
+			return
+		}
+		r.log.Error("submitting request failed", "code", req.Code, "err", err)
+	}
+}
+
+// warnOverload logs at most every 10 s, as Java does.
+func (r *Router) warnOverload(p *Pool, c *Conn, req *Command) {
+	r.overload.Lock()
+	defer r.overload.Unlock()
+	if time.Since(r.lastWarn) < 10*time.Second {
+		return
+	}
+	r.lastWarn = time.Now()
+	r.log.Warn("too many requests and system thread pool busy, rejecting", "pool", p.name, "code", req.Code, "remote", c.RemoteAddr())
+}
+
+func (r *Router) run(rt *route, c *Conn, req *Command) {
+	var resp *Command
+	var err error
+	func() {
+		defer func() {
+			if p := recover(); p != nil {
+				err = fmt.Errorf("handler panic: %v", p)
+				r.log.Error("handler panicked", "code", req.Code, "remote", c.RemoteAddr(), "panic", p, "stack", string(debug.Stack()))
+			}
+		}()
+		resp, err = rt.h(c, req)
+	}()
+	if err != nil {
+		r.log.Warn("request failed", "code", req.Code, "remote", c.RemoteAddr(), "err", err)
+		if req.IsOneway() {
+			return
+		}
+		fail := NewResponse(req, codeSystemError, err.Error())
+		fail.SerializeType = JSON
+		_ = c.Send(fail)
+		return
+	}
+	if resp == nil || req.IsOneway() {
+		return
+	}
+	resp.Opaque = req.Opaque
+	resp.Flag |= FlagResponse
+	_ = c.Send(resp)
+}
