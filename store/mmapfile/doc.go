@@ -1,0 +1,21 @@
+// Package mmapfile holds the memory-mapped segment files shared by the CommitLog, ConsumeQueue and
+// IndexFile formats, and MappedFileQueue-style directories of them.
+//
+// A segment is a regular file of a fixed size, created at full length (sparse, zero-filled) and mapped
+// read-write with MAP_SHARED, exactly as Java's MappedFile does. Its name is its start offset, 20 decimal
+// digits, zero-padded:
+//
+//	commitlog/00000000000000000000   bytes [0, size)
+//	commitlog/00000000001073741824   bytes [size, 2*size)
+//
+// A directory must hold only such files, every one exactly the configured size, names contiguous
+// (name[i+1] == name[i] + size); anything else makes Load fail with an error naming the file, because a Java
+// broker would refuse the same directory (store.md §16.3).
+//
+// Positions: each File tracks a write position (bytes appended) and a flushed position (bytes msync'ed).
+// Readers must not look past the write position they loaded; the position is published with an atomic
+// store after the bytes are written, which gives readers a happens-before edge.
+//
+// Lifetime: a File is reference counted. Readers that keep slices of the mapping call Hold/Release; Destroy
+// unlinks the file at once and unmaps it when the last holder releases it.
+package mmapfile
