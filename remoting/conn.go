@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"sync"
@@ -117,7 +118,10 @@ func (c *Conn) closeWith(reason error) {
 		for _, cl := range pending {
 			cl.finish(nil, ErrClosed)
 		}
-		if reason != nil {
+		switch {
+		case reason == nil, errors.Is(reason, io.EOF), errors.Is(reason, net.ErrClosed):
+			c.log.Debug("connection closed", "remote", c.remote, "reason", reason)
+		default:
 			c.log.Info("connection closed", "remote", c.remote, "reason", reason)
 		}
 		for _, f := range c.onClose {

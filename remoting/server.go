@@ -2,6 +2,7 @@ package remoting
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"sync"
@@ -32,18 +33,28 @@ type Server struct {
 func (s *Server) Listen(addr string) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
+		return fmt.Errorf("remoting: listen on %s: %w (is another server using the port?)", addr, err)
+	}
+	if err := s.attach(ln); err != nil {
 		return err
 	}
 	s.wg.Add(1)
-	go func() { defer s.wg.Done(); _ = s.Serve(ln) }()
+	go func() { defer s.wg.Done(); _ = s.accept(ln) }()
 	return nil
 }
 
 // Serve accepts on ln until Close.
 func (s *Server) Serve(ln net.Listener) error {
+	if err := s.attach(ln); err != nil {
+		return err
+	}
+	return s.accept(ln)
+}
+
+func (s *Server) attach(ln net.Listener) error {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.closed {
-		s.mu.Unlock()
 		_ = ln.Close()
 		return errors.New("remoting: server closed")
 	}
@@ -51,7 +62,10 @@ func (s *Server) Serve(ln net.Listener) error {
 	if s.conns == nil {
 		s.conns = make(map[*Conn]struct{})
 	}
-	s.mu.Unlock()
+	return nil
+}
+
+func (s *Server) accept(ln net.Listener) error {
 	log := s.logger()
 	var backoff time.Duration
 	for {
