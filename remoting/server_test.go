@@ -185,8 +185,8 @@ func TestBadFramesCloseConnection(t *testing.T) {
 	s := startServer(t, echoRouter(), func(s *Server) { s.OnClose = func(*Conn) { closed <- struct{}{} } })
 	for _, raw := range [][]byte{
 		binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint32(nil, 1<<30), 0), // oversized
-		frameOf(JSON, []byte(`{"code":`), nil),                                     // undecodable header
-		frameOf(SerializeType(9), []byte(`{}`), nil),                               // unknown type
+		frameOf(JSON, []byte(`{"code":`), nil),                                      // undecodable header
+		frameOf(SerializeType(9), []byte(`{}`), nil),                                // unknown type
 	} {
 		nc, err := net.Dial("tcp", s.Addr().String())
 		require.NoError(t, err)
