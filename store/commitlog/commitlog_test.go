@@ -1,0 +1,163 @@
+package commitlog
+
+import (
+	"context"
+	"encoding/binary"
+	"os"
+	"testing"
+	"time"
+)
+
+func openTestLog(t *testing.T, dir string, size int, mode FlushDiskType) *CommitLog {
+	t.Helper()
+	c, err := Open(Config{Dir: dir, MappedFileSize: size, FlushDiskType: mode, FlushInterval: 10 * time.Millisecond,
+		FlushLeastPages: 4, FlushThoroughInterval: 50 * time.Millisecond, FlushTimed: true,
+		SyncFlushTimeout: 2 * time.Second, CheckCRCOnRecover: true})
+	require.NoError(t, err)
+	return c
+}
+
+func appendOne(t *testing.T, c *CommitLog, body string) AppendResult {
+	t.Helper()
+	m := testMessage(body)
+	buf, err := Encode(nil, m, Limits{})
+	require.NoError(t, err)
+	res, err := c.Append(&Batch{Buf: buf, Topic: m.Topic, QueueID: m.QueueID, Count: 1, SysFlag: m.SysFlag})
+	require.NoError(t, err)
+	return res
+}
+
+func TestAppendRollsWithBlank(t *testing.T) {
+	dir := t.TempDir()
+	c := openTestLog(t, dir, 4096, AsyncFlush)
+	_, err := c.RecoverNormally()
+	require.NoError(t, err)
+	c.SetWritable(true)
+	body := string(make([]byte, 900))
+	var results []AppendResult
+	for i := 0; i < 10; i++ {
+		results = append(results, appendOne(t, c, body))
+	}
+	recSize := int64(results[0].WroteBytes)
+	perFile := (4096 - 8) / recSize // size + 8 <= remaining
+	require.Equal(t, int64(4), perFile)
+	require.Equal(t, int64(4096), results[perFile].WroteOffset)
+	for i, r := range results {
+		require.Equal(t, int64(i), r.LogicsOffset)
+	}
+	// The first file ends in a BLANK header [remaining][0xCBD43194].
+	f := c.Queue().Files()[0]
+	blankPos := int(perFile * recSize)
+	require.Equal(t, uint32(4096-blankPos), binary.BigEndian.Uint32(f.Data()[blankPos:]))
+	require.Equal(t, []byte{0xCB, 0xD4, 0x31, 0x94}, f.Data()[blankPos+4:blankPos+8])
+	require.NoError(t, c.FlushAll())
+	end := c.MaxOffset()
+	c.Close()
+
+	c2 := openTestLog(t, dir, 4096, AsyncFlush)
+	got, err := c2.RecoverNormally()
+	require.NoError(t, err)
+	require.Equal(t, end, got)
+	// Every record readable by offset.
+	for _, r := range results {
+		rec, fh, err := c2.RecordAt(r.WroteOffset)
+		require.NoError(t, err)
+		require.Equal(t, r.WroteOffset, rec.PhysicalOffset)
+		require.Equal(t, r.LogicsOffset, rec.QueueOffset)
+		fh.Release()
+	}
+	c2.Close()
+}
+
+func TestRecoverCutsTornTail(t *testing.T) {
+	dir := t.TempDir()
+	c := openTestLog(t, dir, 8192, AsyncFlush)
+	_, _ = c.RecoverNormally()
+	c.SetWritable(true)
+	var rs []AppendResult
+	for i := 0; i < 5; i++ {
+		rs = append(rs, appendOne(t, c, "some body bytes"))
+	}
+	// Corrupt the CRC of record 3 and tear record 4.
+	f := c.Queue().Last()
+	d := f.Data()
+	p3 := int(rs[3].WroteOffset)
+	binary.BigEndian.PutUint32(d[p3+8:], binary.BigEndian.Uint32(d[p3+8:])^1)
+	require.NoError(t, c.FlushAll())
+	c.Close()
+
+	c2 := openTestLog(t, dir, 8192, AsyncFlush)
+	end, err := c2.RecoverNormally()
+	require.NoError(t, err)
+	require.Equal(t, rs[3].WroteOffset, end)
+	// The tail after the cut is zero.
+	for _, b := range c2.Queue().Last().Data()[end:] {
+		if b != 0 {
+			t.Fatal("non-zero byte after the recovered end")
+		}
+	}
+	c2.SetWritable(true)
+	r := appendOne(t, c2, "after")
+	require.Equal(t, end, r.WroteOffset)
+	c2.Close()
+
+	// Tear the last record in half (a crash mid-write leaves a partial record).
+	c3 := openTestLog(t, dir, 8192, AsyncFlush)
+	d3 := c3.Queue().Last().Data()
+	clear(d3[r.WroteOffset+int64(r.WroteBytes)/2 : r.WroteOffset+int64(r.WroteBytes)])
+	var dispatched []int64
+	end, err = c3.RecoverAbnormally(func(int64) bool { return true }, func(rec *Record) { dispatched = append(dispatched, rec.PhysicalOffset) })
+	require.NoError(t, err)
+	require.Equal(t, r.WroteOffset, end)
+	require.Equal(t, []int64{rs[0].WroteOffset, rs[1].WroteOffset, rs[2].WroteOffset}, dispatched)
+	c3.Close()
+}
+
+func TestSyncFlushWaits(t *testing.T) {
+	c := openTestLog(t, t.TempDir(), 1<<20, SyncFlush)
+	_, _ = c.RecoverNormally()
+	c.SetWritable(true)
+	c.StartFlusher()
+	r := appendOne(t, c, "durable")
+	require.NoError(t, c.WaitFlushed(context.Background(), r.WroteOffset+int64(r.WroteBytes)))
+	require.True(t, c.FlushedWhere() >= r.WroteOffset+int64(r.WroteBytes))
+	require.NoError(t, c.StopFlusher())
+	c.Close()
+}
+
+func TestAsyncFlusherFlushes(t *testing.T) {
+	flushed := make(chan int64, 100)
+	dir := t.TempDir()
+	c, err := Open(Config{Dir: dir, MappedFileSize: 1 << 20, FlushInterval: 5 * time.Millisecond, FlushLeastPages: 4,
+		FlushThoroughInterval: 20 * time.Millisecond, FlushTimed: true,
+		OnFlushed: func(ts int64) {
+			select {
+			case flushed <- ts:
+			default:
+			}
+		}})
+	require.NoError(t, err)
+	c.SetWritable(true)
+	c.StartFlusher()
+	r := appendOne(t, c, "x")
+	select {
+	case ts := <-flushed:
+		require.Equal(t, r.StoreTimestamp, ts)
+	case <-time.After(5 * time.Second):
+		t.Fatal("thorough flush did not happen")
+	}
+	require.NoError(t, c.StopFlusher())
+	c.Close()
+	_, err = os.Stat(dir)
+	require.NoError(t, err)
+}
+
+func TestMessageTooBig(t *testing.T) {
+	c := openTestLog(t, t.TempDir(), 1024, AsyncFlush)
+	c.SetWritable(true)
+	m := testMessage(string(make([]byte, 1024)))
+	buf, _ := Encode(nil, m, Limits{})
+	_, err := c.Append(&Batch{Buf: buf, Topic: m.Topic, Count: 1})
+	require.ErrorIs(t, err, ErrMessageTooBig)
+	c.Close()
+}

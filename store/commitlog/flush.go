@@ -1,0 +1,198 @@
+package commitlog
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+)
+
+// ErrFlushTimeout means the record is stored but was not durable within syncFlushTimeout
+// (FLUSH_DISK_TIMEOUT).
+var ErrFlushTimeout = errors.New("commitlog: flush to disk timed out")
+
+const (
+	groupCommitInterval = 10 * time.Millisecond
+	shutdownFlushTries  = 10
+)
+
+type waiter struct {
+	target int64
+	ch     chan bool
+}
+
+var waiterPool = sync.Pool{New: func() any { return &waiter{ch: make(chan bool, 1)} }}
+
+type flusher struct {
+	c       *CommitLog
+	wake    chan struct{}
+	stop    chan struct{}
+	done    chan struct{}
+	mu      sync.Mutex
+	waiters []*waiter
+}
+
+// StartFlusher starts the flush service for the configured flushDiskType.
+func (c *CommitLog) StartFlusher() {
+	if c.fl != nil {
+		return
+	}
+	fl := &flusher{c: c, wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+	c.fl = fl
+	if c.cfg.FlushDiskType == SyncFlush {
+		go fl.groupCommitLoop()
+	} else {
+		go fl.asyncLoop()
+	}
+}
+
+// StopFlusher stops the flush service after a final full flush (retried like Java's shutdown path).
+func (c *CommitLog) StopFlusher() error {
+	if c.fl == nil {
+		return c.FlushAll()
+	}
+	close(c.fl.stop)
+	<-c.fl.done
+	c.fl = nil
+	return c.FlushAll()
+}
+
+// FlushAll makes everything written durable.
+func (c *CommitLog) FlushAll() error {
+	var err error
+	for i := 0; i < shutdownFlushTries; i++ {
+		if err = c.flush(0); err == nil && c.q.FlushedWhere() >= c.q.MaxOffset() {
+			return nil
+		}
+	}
+	return err
+}
+
+func (fl *flusher) poke() {
+	if fl.c.cfg.FlushDiskType == SyncFlush || !fl.c.cfg.FlushTimed {
+		select {
+		case fl.wake <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// flush msyncs and reports the newest durable store timestamp.
+func (c *CommitLog) flush(leastPages int) error {
+	end, ts := c.lastAppend()
+	_, err := c.q.Flush(leastPages)
+	if err != nil {
+		c.log.Error("commitlog flush failed", "err", err)
+		return err
+	}
+	if ts > 0 && c.q.FlushedWhere() >= end && c.cfg.OnFlushed != nil {
+		c.cfg.OnFlushed(ts)
+	}
+	return nil
+}
+
+// asyncLoop is FlushRealTimeService: every flushIntervalCommitLog, flush if ≥ flushCommitLogLeastPages
+// dirty pages; every flushCommitLogThoroughInterval flush regardless.
+func (fl *flusher) asyncLoop() {
+	defer close(fl.done)
+	cfg := fl.c.cfg
+	interval := cfg.FlushInterval
+	if interval <= 0 {
+		interval = 500 * time.Millisecond
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	lastThorough := time.Now()
+	for {
+		select {
+		case <-fl.stop:
+			return
+		case <-t.C:
+		case <-fl.wake:
+		}
+		least := cfg.FlushLeastPages
+		if now := time.Now(); now.Sub(lastThorough) >= cfg.FlushThoroughInterval {
+			least = 0
+			lastThorough = now
+		}
+		_ = fl.c.flush(least)
+	}
+}
+
+// groupCommitLoop is GroupCommitService: every 10 ms (or when a waiter arrives) one msync covers all
+// records written so far, then every waiter whose end offset is durable is released.
+func (fl *flusher) groupCommitLoop() {
+	defer close(fl.done)
+	t := time.NewTicker(groupCommitInterval)
+	defer t.Stop()
+	var batch []*waiter
+	for {
+		select {
+		case <-fl.stop:
+			fl.complete(nil)
+			return
+		case <-t.C:
+		case <-fl.wake:
+		}
+		fl.mu.Lock()
+		batch, fl.waiters = fl.waiters, batch[:0]
+		fl.mu.Unlock()
+		if fl.c.q.FlushedWhere() < fl.c.q.MaxOffset() {
+			_ = fl.c.flush(0)
+		}
+		flushed := fl.c.q.FlushedWhere()
+		for i, w := range batch {
+			w.ch <- flushed >= w.target
+			batch[i] = nil
+		}
+	}
+}
+
+// complete releases every waiter after a final flush (shutdown).
+func (fl *flusher) complete(_ []*waiter) {
+	_ = fl.c.flush(0)
+	flushed := fl.c.q.FlushedWhere()
+	fl.mu.Lock()
+	ws := fl.waiters
+	fl.waiters = nil
+	fl.mu.Unlock()
+	for _, w := range ws {
+		w.ch <- flushed >= w.target
+	}
+}
+
+// WaitFlushed blocks until the log is durable up to target (SYNC_FLUSH), at most syncFlushTimeout.
+// In ASYNC_FLUSH mode it returns at once.
+func (c *CommitLog) WaitFlushed(ctx context.Context, target int64) error {
+	fl := c.fl
+	if c.cfg.FlushDiskType != SyncFlush || fl == nil {
+		return nil
+	}
+	if c.q.FlushedWhere() >= target {
+		return nil
+	}
+	w := waiterPool.Get().(*waiter)
+	w.target = target
+	fl.mu.Lock()
+	fl.waiters = append(fl.waiters, w)
+	fl.mu.Unlock()
+	fl.poke()
+	timeout := c.cfg.SyncFlushTimeout
+	if timeout <= 0 {
+		timeout = 5 * time.Second
+	}
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	select {
+	case ok := <-w.ch:
+		waiterPool.Put(w)
+		if !ok {
+			return ErrFlushTimeout
+		}
+		return nil
+	case <-timer.C:
+		return ErrFlushTimeout // w may still be signalled later: it is not reused
+	case <-ctx.Done():
+		return ErrFlushTimeout
+	}
+}
