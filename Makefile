@@ -1,16 +1,26 @@
 # rocketd — see README.md. `make run` and `make test` are the two commands a newcomer needs.
-GO      ?= go
-BUILD   ?= build
-PKGS    ?= ./...
+GO       ?= go
+BUILD    ?= build
+PKGS     ?= ./...
 FUZZTIME ?= 10s
+DATA     ?= data
 
-.PHONY: all build run test unit fuzz bench vet clean
+.PHONY: all build run test vet fuzz bench clean
 all: build
 
 build:
 	@mkdir -p $(BUILD)
 	$(GO) build -o $(BUILD)/mqnamesrv ./bin/mqnamesrv
 	$(GO) build -o $(BUILD)/mqbroker ./bin/mqbroker
+
+# Namesrv on 9876 and broker on 10911 with the store under ./data; Ctrl-C stops both.
+run: build
+	@mkdir -p $(DATA)
+	@trap 'kill 0' INT TERM EXIT; \
+	$(BUILD)/mqnamesrv -c conf/dev/namesrv.properties & \
+	sleep 0.3; \
+	$(BUILD)/mqbroker -c conf/dev/broker.conf -n 127.0.0.1:9876 & \
+	wait
 
 vet:
 	$(GO) vet $(PKGS)
@@ -19,8 +29,19 @@ vet:
 test: vet
 	$(GO) test -race -count=1 -timeout 30m $(PKGS)
 
+# A short run of every fuzz target (FUZZTIME each).
+fuzz:
+	@set -e; for pkg in $$($(GO) list $(PKGS)); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz' || true); do \
+	    echo "fuzz $$pkg $$f"; \
+	    $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; \
+	  done; \
+	done
+
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
 
 clean:
 	rm -rf $(BUILD)
+
+-include compat/java/java.mk
