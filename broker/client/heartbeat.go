@@ -96,4 +96,6 @@ func ParseHeartbeat(body []byte) (*HeartbeatData, error) {
 }
 
 // IsTagType reports whether the subscription uses tag filtering (TAG or empty expression type).
-func (s *SubscriptionData) IsTagType() bool { return s.ExpressionType == "" || s.ExpressionType == "TAG" }
+func (s *SubscriptionData) IsTagType() bool {
+	return s.ExpressionType == "" || s.ExpressionType == "TAG"
+}
