@@ -1,0 +1,62 @@
+// Command mqnamesrv starts a rocketd name server. It accepts the flags of
+// Apache RocketMQ 4.9.8's mqnamesrv: -c/--configFile, -p/--printConfigItem,
+// -h/--help; also -m/--printImportantConfig (which Java's mqnamesrv lacks;
+// no name server key is important, so it prints nothing) and, hidden, the -n
+// that Java parses for every server but the name server ignores.
+package main
+
+import (
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/rocketd/rocketd/conf"
+)
+
+func main() {
+	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, nil)))
+	if err := newApp().Run(os.Args); err != nil {
+		slog.Error("mqnamesrv stopped", "component", "namesrv", "err", err)
+		os.Exit(1)
+	}
+}
+
+func newApp() *cli.App {
+	return &cli.App{
+		Name:            "mqnamesrv",
+		Usage:           "RocketMQ 4.9.8 compatible name server",
+		HideHelpCommand: true,
+		UsageText:       "mqnamesrv [-c file] [-p | -m]",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "configFile", Aliases: []string{"c"}, Usage: "name server config properties `file`"},
+			&cli.BoolFlag{Name: "printConfigItem", Aliases: []string{"p"}, Usage: "print all config items and exit"},
+			&cli.BoolFlag{Name: "printImportantConfig", Aliases: []string{"m"}, Usage: "print important config items and exit"},
+			&cli.StringFlag{Name: "namesrvAddr", Aliases: []string{"n"}, Hidden: true},
+		},
+		Action: func(c *cli.Context) error {
+			log := slog.New(slog.NewTextHandler(c.App.ErrWriter, nil)).With("component", "namesrv")
+			if c.IsSet("namesrvAddr") {
+				log.Warn("-n has no effect on the name server; accepted for compatibility with Java mqnamesrv")
+			}
+			cfg, warnings, err := conf.LoadNamesrv(c.String("configFile"), nil)
+			for _, w := range warnings {
+				log.Warn(w)
+			}
+			if err != nil {
+				return err
+			}
+			if c.Bool("printConfigItem") || c.Bool("printImportantConfig") {
+				return conf.PrintAll(c.App.Writer, !c.Bool("printConfigItem"), cfg.Targets()...)
+			}
+			if c.IsSet("configFile") {
+				log.Info("config file loaded", "file", c.String("configFile"))
+			}
+			ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			return run(ctx, cfg)
+		},
+	}
+}

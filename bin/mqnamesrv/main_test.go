@@ -1,0 +1,53 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func runApp(t *testing.T, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	app := newApp()
+	var out, errOut bytes.Buffer
+	app.Writer, app.ErrWriter = &out, &errOut
+	err = app.Run(append([]string{"mqnamesrv"}, args...))
+	return out.String(), errOut.String(), err
+}
+
+func TestPrintAllConfig(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "namesrv.properties")
+	require.NoError(t, os.WriteFile(path, []byte("listenPort=19876\nbrokerName=x\n"), 0o644))
+
+	out, errOut, err := runApp(t, "-c", path, "-p")
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	require.Len(t, lines, 7+14, "NamesrvConfig then NettyServerConfig")
+	require.Equal(t, "productEnvName=center", lines[3])
+	require.Contains(t, lines, "listenPort=19876")
+	require.Contains(t, lines, "configStorePath="+path, "the -c file becomes configStorePath")
+	require.Contains(t, errOut, "brokerName", "a broker key in a namesrv file is reported")
+}
+
+func TestPrintAllDefaults(t *testing.T) {
+	out, _, err := runApp(t, "--printConfigItem")
+	require.NoError(t, err)
+	require.Contains(t, strings.Split(out, "\n"), "listenPort=9876")
+}
+
+func TestPrintImportantConfigIsEmpty(t *testing.T) {
+	out, _, err := runApp(t, "-m")
+	require.NoError(t, err)
+	require.Empty(t, out, "Java marks no name server key important")
+}
+
+func TestHiddenNamesrvAddrFlagIsAccepted(t *testing.T) {
+	out, errOut, err := runApp(t, "-n", "127.0.0.1:9876", "-p")
+	require.NoError(t, err)
+	require.NotEmpty(t, out)
+	require.Contains(t, errOut, "no effect")
+}
