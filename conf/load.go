@@ -59,7 +59,7 @@ func (b *Broker) Targets() []any {
 // Warnings (unknown keys, trimmed values) are returned even with an error.
 func LoadBroker(path string, overrides map[string]string) (*Broker, []string, error) {
 	b := DefaultBroker()
-	warnings, err := load(path, overrides, b.Targets(), func(p *Properties) {
+	warnings, err := load(path, overrides, b.Targets(), brokerFileOnlyKeys, func(p *Properties) {
 		b.Path, b.File = path, p
 	})
 	if err != nil {
@@ -115,7 +115,7 @@ func (n *Namesrv) Targets() []any {
 // configs, configStorePath set to that file, then overrides.
 func LoadNamesrv(path string, overrides map[string]string) (*Namesrv, []string, error) {
 	n := DefaultNamesrv()
-	warnings, err := load(path, overrides, n.Targets(), func(p *Properties) {
+	warnings, err := load(path, overrides, n.Targets(), nil, func(p *Properties) {
 		n.File = p
 		n.Namesrv.ConfigStorePath = path
 	})
@@ -125,16 +125,29 @@ func LoadNamesrv(path string, overrides map[string]string) (*Namesrv, []string, 
 	return n, warnings, nil
 }
 
-// load applies the file, calls loaded after the file is applied, then applies
-// the overrides in key order.
-func load(path string, overrides map[string]string, targets []any, loaded func(*Properties)) ([]string, error) {
+// brokerFileOnlyKeys are broker.conf keys that BrokerStartup reads from the
+// file itself rather than from a config object: the address server used when
+// fetchNamesrvAddrByAddressServer is on (Java defaults: jmenv.tbsite.net and
+// nsaddr). They stay in Broker.File and draw no unknown-key warning.
+var brokerFileOnlyKeys = []string{"rmqAddressServerDomain", "rmqAddressServerSubGroup"}
+
+// load applies the file (minus fileOnly keys), calls loaded after the file is
+// applied, then applies the overrides in key order.
+func load(path string, overrides map[string]string, targets []any, fileOnly []string, loaded func(*Properties)) ([]string, error) {
 	var warnings []string
 	if path != "" {
 		p, err := LoadProperties(path)
 		if err != nil {
 			return nil, err
 		}
-		w, err := Apply(p, targets...)
+		apply := NewProperties()
+		for _, k := range p.Keys() {
+			if !slices.Contains(fileOnly, k) {
+				v, _ := p.Get(k)
+				apply.Set(k, v)
+			}
+		}
+		w, err := Apply(apply, targets...)
 		warnings = append(warnings, prefixAll(path+": ", w)...)
 		if err != nil {
 			return warnings, fmt.Errorf("config file %s: %w", path, err)

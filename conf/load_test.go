@@ -27,7 +27,7 @@ func TestLoadBrokerWithoutFile(t *testing.T) {
 }
 
 func TestLoadBrokerStartupRules(t *testing.T) {
-	path := writeFile(t, "listenPort=20911\nhaListenPort=1\nbrokerId=3\nbogus=1\n")
+	path := writeFile(t, "listenPort=20911\nhaListenPort=1\nbrokerId=3\nbogus=1\nrmqAddressServerDomain=ns.example\n")
 	b, w, err := LoadBroker(path, map[string]string{"namesrvAddr": "10.0.0.1:9876;10.0.0.2:9876"})
 	require.NoError(t, err)
 	require.Equal(t, 20912, b.Store.HaListenPort, "always listenPort+1")
@@ -37,6 +37,8 @@ func TestLoadBrokerStartupRules(t *testing.T) {
 	v, ok := b.File.Get("bogus")
 	require.True(t, ok, "unknown keys stay in File")
 	require.Equal(t, "1", v)
+	v, _ = b.File.Get("rmqAddressServerDomain")
+	require.Equal(t, "ns.example", v, "read from the file by the startup code, not an unknown key")
 	require.Len(t, w, 1)
 	require.Contains(t, w[0], path)
 	require.Contains(t, w[0], "bogus")
