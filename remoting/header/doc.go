@@ -35,7 +35,10 @@
 // GET_ALL_TOPIC_LIST_FROM_NAMESERVER (206), UPDATE_AND_CREATE_SUBSCRIPTIONGROUP (200), UPDATE_BROKER_CONFIG (25),
 // GET_BROKER_CONFIG (26, its response has one: GetBrokerConfigResponseHeader), the system/unit topic lists
 // (304, 305, 311-313), UPDATE/GET_NAMESRV_CONFIG (318/319), CLEAN_EXPIRED_CONSUMEQUEUE (306),
-// CLEAN_UNUSED_TOPIC (316), DELETE_EXPIRED_COMMITLOG (329) and GET_BROKER_CLUSTER_ACL_INFO (52).
+// CLEAN_UNUSED_TOPIC (316), DELETE_EXPIRED_COMMITLOG (329), GET_ALL_PRODUCER_INFO (328) and
+// GET_BROKER_CLUSTER_ACL_INFO (52). Java's empty response headers (UnregisterClientResponseHeader,
+// UpdateConsumerOffsetResponseHeader, GetConsumerListByGroupResponseHeader, GetAllTopicConfigResponseHeader)
+// have no Go type: send an empty extFields map.
 package header
 
 // Header is what every request and response header in this package implements.
