@@ -1,0 +1,38 @@
+# compat/java/java.mk: the Java 4.9.8 reference harness. Included by the top Makefile
+# (`-include compat/java/java.mk`) or run alone: `make -f compat/java/java.mk java-ref-up`.
+#
+#   java-deps      resolve the 4.9.8 artifacts (cached in ~/.m2), build the reference classes and
+#                  write compat/java/target/classpath.txt; a no-op when nothing changed
+#   java-ref-up    start a Java NameServer + Broker on free loopback ports (compat/java/ref.sh start);
+#                  addresses in compat/java/target/ref/ref.env (REF_* variables, see ref.sh)
+#   java-ref-down  stop them
+#   java-fixtures  regenerate remoting/testdata/java and namesrv/testdata/java from real Java runs
+
+JAVA_MK_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
+MVN         ?= mvn
+MVN_FLAGS   ?= -q -B
+JAVA_STAMP  := $(JAVA_MK_DIR)/target/classpath.txt
+JAVA_SRCS   := $(JAVA_MK_DIR)/pom.xml $(wildcard $(JAVA_MK_DIR)/src/main/java/io/rocketd/compat/*.java) \
+               $(wildcard $(JAVA_MK_DIR)/src/main/resources/*)
+
+.PHONY: java-deps java-ref-up java-ref-down java-ref-status java-fixtures
+
+java-deps: $(JAVA_STAMP)
+
+# classpath.txt is written last, so it doubles as the "build complete" stamp.
+$(JAVA_STAMP): $(JAVA_SRCS)
+	cd $(JAVA_MK_DIR) && rm -f target/classpath.txt && \
+		$(MVN) $(MVN_FLAGS) compile dependency:build-classpath -Dmdep.outputFile=target/classpath.txt.tmp && \
+		mv target/classpath.txt.tmp target/classpath.txt
+
+java-ref-up: java-deps
+	$(JAVA_MK_DIR)/ref.sh start
+
+java-ref-down:
+	$(JAVA_MK_DIR)/ref.sh stop
+
+java-ref-status:
+	$(JAVA_MK_DIR)/ref.sh status
+
+java-fixtures: java-deps
+	$(JAVA_MK_DIR)/fixtures.sh
