@@ -2,16 +2,17 @@ package main
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 
 	"github.com/rocketd/rocketd/conf"
+	"github.com/rocketd/rocketd/namesrv"
 )
 
-// run serves until ctx is cancelled (SIGINT/SIGTERM). Placeholder until the
-// name server exists: this file is the only one to replace.
+// run serves the name server on listenPort until ctx is cancelled (SIGINT/SIGTERM).
 func run(ctx context.Context, cfg *conf.Namesrv) error {
-	_ = ctx
-	slog.Error("namesrv not implemented yet", "component", "namesrv", "listenPort", cfg.Server.ListenPort)
-	return errors.New("namesrv not implemented yet; only -p works for now")
+	s, err := namesrv.New(cfg, slog.Default())
+	if err != nil {
+		return err
+	}
+	return s.Run(ctx)
 }
