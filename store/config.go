@@ -1,0 +1,101 @@
+package store
+
+import (
+	"path/filepath"
+)
+
+// FlushDiskType values (Java enum names).
+const (
+	AsyncFlush = "ASYNC_FLUSH"
+	SyncFlush  = "SYNC_FLUSH"
+)
+
+// BrokerRole values (Java enum names).
+const (
+	AsyncMaster = "ASYNC_MASTER"
+	SyncMaster  = "SYNC_MASTER"
+	Slave       = "SLAVE"
+)
+
+// MessageStoreConfig is the subset of Java's MessageStoreConfig this store reads. Field names are the Java
+// property keys with the first letter upper-cased (storePathRootDir -> StorePathRootDir); units are Java's
+// (milliseconds, bytes). conf.MessageStoreConfig will be mapped onto it.
+type MessageStoreConfig struct {
+	StorePathRootDir                  string
+	StorePathCommitLog                string // default <root>/commitlog; multi-path (',') not supported yet
+	MappedFileSizeCommitLog           int
+	MappedFileSizeConsumeQueue        int
+	FlushDiskType                     string // ASYNC_FLUSH | SYNC_FLUSH
+	BrokerRole                        string // ASYNC_MASTER | SYNC_MASTER | SLAVE
+	FlushIntervalCommitLog            int
+	FlushCommitLogLeastPages          int
+	FlushCommitLogThoroughInterval    int
+	FlushCommitLogTimed               bool
+	SyncFlushTimeout                  int64
+	FlushIntervalConsumeQueue         int
+	FlushConsumeQueueLeastPages       int
+	FlushConsumeQueueThoroughInterval int
+	MaxMessageSize                    int
+	CheckCRCOnRecover                 bool
+	MessageIndexEnable                bool
+	MessageIndexSafe                  bool
+	MaxHashSlotNum                    int
+	MaxIndexNum                       int
+	MaxMsgsNumBatch                   int
+	MessageDelayLevel                 string
+	MaxTransferBytesOnMessageInMemory int
+	MaxTransferCountOnMessageInMemory int
+	MaxTransferBytesOnMessageInDisk   int
+	MaxTransferCountOnMessageInDisk   int
+	AccessMessageInMemoryMaxRatio     int
+	OffsetCheckInSlave                bool
+}
+
+// DefaultMessageStoreConfig returns the 4.9.8 defaults with the given root directory.
+func DefaultMessageStoreConfig(root string) MessageStoreConfig {
+	return MessageStoreConfig{
+		StorePathRootDir:                  root,
+		MappedFileSizeCommitLog:           1024 * 1024 * 1024,
+		MappedFileSizeConsumeQueue:        300000 * 20,
+		FlushDiskType:                     AsyncFlush,
+		BrokerRole:                        AsyncMaster,
+		FlushIntervalCommitLog:            500,
+		FlushCommitLogLeastPages:          4,
+		FlushCommitLogThoroughInterval:    10000,
+		FlushCommitLogTimed:               true,
+		SyncFlushTimeout:                  5000,
+		FlushIntervalConsumeQueue:         1000,
+		FlushConsumeQueueLeastPages:       2,
+		FlushConsumeQueueThoroughInterval: 60000,
+		MaxMessageSize:                    4 * 1024 * 1024,
+		CheckCRCOnRecover:                 true,
+		MessageIndexEnable:                true,
+		MessageIndexSafe:                  false,
+		MaxHashSlotNum:                    5000000,
+		MaxIndexNum:                       5000000 * 4,
+		MaxMsgsNumBatch:                   64,
+		MessageDelayLevel:                 "1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h",
+		MaxTransferBytesOnMessageInMemory: 256 * 1024,
+		MaxTransferCountOnMessageInMemory: 32,
+		MaxTransferBytesOnMessageInDisk:   64 * 1024,
+		MaxTransferCountOnMessageInDisk:   8,
+		AccessMessageInMemoryMaxRatio:     40,
+	}
+}
+
+func (c *MessageStoreConfig) commitLogDir() string {
+	if c.StorePathCommitLog != "" {
+		return c.StorePathCommitLog
+	}
+	return filepath.Join(c.StorePathRootDir, "commitlog")
+}
+
+func (c *MessageStoreConfig) consumeQueueDir() string {
+	return filepath.Join(c.StorePathRootDir, "consumequeue")
+}
+func (c *MessageStoreConfig) indexDir() string { return filepath.Join(c.StorePathRootDir, "index") }
+func (c *MessageStoreConfig) checkpointPath() string {
+	return filepath.Join(c.StorePathRootDir, "checkpoint")
+}
+func (c *MessageStoreConfig) abortPath() string { return filepath.Join(c.StorePathRootDir, "abort") }
+func (c *MessageStoreConfig) lockPath() string  { return filepath.Join(c.StorePathRootDir, "lock") }

@@ -1,0 +1,184 @@
+package store
+
+import (
+	"errors"
+	"net/netip"
+
+	"github.com/rocketd/rocketd/store/mmapfile"
+)
+
+// Sentinel errors, usable with errors.Is.
+var (
+	ErrLocked       = errors.New("store: the store directory is locked by another broker")
+	ErrShutdown     = errors.New("store: message store is shut down")
+	ErrNotFound     = errors.New("store: no message at that offset")
+	ErrBadConfig    = errors.New("store: bad configuration")
+	ErrNotStarted   = errors.New("store: message store not started")
+	ErrStoreCorrupt = errors.New("store: store files are inconsistent")
+)
+
+// Message is one message to store (Java MessageExtBrokerInner).
+type Message struct {
+	Topic   string
+	QueueID int32
+	Flag    int32
+	Body    []byte
+	// Properties is the in-memory property map (WAIT and DELAY are read from it).
+	Properties map[string]string
+	// PropertiesString, when set, is stored verbatim (the broker encodes it with WAIT stripped, as Java
+	// does); otherwise Properties is encoded. A delayed message is always re-encoded from Properties.
+	PropertiesString          string
+	SysFlag                   int32
+	BornTimestamp             int64
+	BornHost                  netip.AddrPort
+	StoreHost                 netip.AddrPort
+	ReconsumeTimes            int32
+	PreparedTransactionOffset int64
+}
+
+// MessageBatch is a client batch (MessageExtBatch): Body holds the client-encoded inner messages.
+type MessageBatch struct {
+	Topic            string
+	QueueID          int32
+	Body             []byte
+	Properties       map[string]string // batch-level; appended to every inner message
+	PropertiesString string
+	SysFlag          int32
+	BornTimestamp    int64
+	BornHost         netip.AddrPort
+	StoreHost        netip.AddrPort
+}
+
+// PutMessageStatus mirrors Java's PutMessageStatus.
+type PutMessageStatus int
+
+// Put statuses (Java names).
+const (
+	PutOK PutMessageStatus = iota
+	FlushDiskTimeout
+	FlushSlaveTimeout
+	SlaveNotAvailable
+	ServiceNotAvailable
+	CreateMappedFileFailed
+	MessageIllegal
+	PropertiesSizeExceeded
+	OSPageCacheBusy
+	UnknownError
+	LMQConsumeQueueNumExceeded
+)
+
+var putStatusNames = [...]string{"PUT_OK", "FLUSH_DISK_TIMEOUT", "FLUSH_SLAVE_TIMEOUT", "SLAVE_NOT_AVAILABLE",
+	"SERVICE_NOT_AVAILABLE", "CREATE_MAPEDFILE_FAILED", "MESSAGE_ILLEGAL", "PROPERTIES_SIZE_EXCEEDED",
+	"OS_PAGECACHE_BUSY", "UNKNOWN_ERROR", "LMQ_CONSUME_QUEUE_NUM_EXCEEDED"}
+
+func (s PutMessageStatus) String() string {
+	if int(s) < len(putStatusNames) {
+		return putStatusNames[s]
+	}
+	return "UNKNOWN"
+}
+
+// PutResult is the outcome of a put. Err explains a non-OK status.
+type PutResult struct {
+	Status         PutMessageStatus
+	Err            error
+	MsgID          string // offset message id(s), comma-joined for a batch
+	WroteOffset    int64
+	WroteBytes     int
+	LogicsOffset   int64
+	StoreTimestamp int64
+	MsgNum         int
+}
+
+// OK reports a status where the message is stored (PUT_OK and the timeouts).
+func (r PutResult) OK() bool {
+	switch r.Status {
+	case PutOK, FlushDiskTimeout, FlushSlaveTimeout, SlaveNotAvailable:
+		return true
+	}
+	return false
+}
+
+// GetMessageStatus mirrors Java's GetMessageStatus.
+type GetMessageStatus int
+
+// Get statuses (Java names).
+const (
+	Found GetMessageStatus = iota
+	NoMatchedMessage
+	MessageWasRemoving
+	OffsetFoundNull
+	OffsetOverflowBadly
+	OffsetOverflowOne
+	OffsetTooSmall
+	NoMatchedLogicQueue
+	NoMessageInQueue
+)
+
+var getStatusNames = [...]string{"FOUND", "NO_MATCHED_MESSAGE", "MESSAGE_WAS_REMOVING", "OFFSET_FOUND_NULL",
+	"OFFSET_OVERFLOW_BADLY", "OFFSET_OVERFLOW_ONE", "OFFSET_TOO_SMALL", "NO_MATCHED_LOGIC_QUEUE", "NO_MESSAGE_IN_QUEUE"}
+
+func (s GetMessageStatus) String() string {
+	if int(s) < len(getStatusNames) {
+		return getStatusNames[s]
+	}
+	return "UNKNOWN"
+}
+
+// MessageFilter decides which units/records a pull returns (Java MessageFilter without the ext unit).
+type MessageFilter interface {
+	// IsMatchedByConsumeQueue sees the CQ tags code.
+	IsMatchedByConsumeQueue(tagsCode int64) bool
+	// IsMatchedByCommitLog sees the whole record (SQL92 filters); return true when not needed.
+	IsMatchedByCommitLog(record []byte) bool
+}
+
+// GetMessageResult holds record bytes that alias the mapped CommitLog: call Release when they have been
+// written out (or copied).
+type GetMessageResult struct {
+	Status                  GetMessageStatus
+	NextBeginOffset         int64
+	MinOffset               int64
+	MaxOffset               int64
+	Messages                [][]byte // whole records, in queue order
+	QueueOffsets            []int64  // queue offset of each message
+	BufferTotalSize         int
+	SuggestPullingFromSlave bool
+
+	held []*mmapfile.File
+}
+
+// MessageCount is len(Messages).
+func (r *GetMessageResult) MessageCount() int { return len(r.Messages) }
+
+// Release lets the store unmap files the messages live in. Messages must not be used afterwards.
+func (r *GetMessageResult) Release() {
+	for _, f := range r.held {
+		f.Release()
+	}
+	r.held = nil
+	r.Messages = nil
+}
+
+// QueryMessageResult is the outcome of QueryMessage; Messages are copies.
+type QueryMessageResult struct {
+	Messages                 [][]byte
+	IndexLastUpdateTimestamp int64
+	IndexLastUpdatePhyOffset int64
+	BufferTotalSize          int
+}
+
+// DispatchInfo describes one ConsumeQueue unit just dispatched (the long-polling hook).
+type DispatchInfo struct {
+	Topic          string
+	QueueID        int32
+	QueueOffset    int64 // the unit's logical offset; the queue's max offset is now QueueOffset+1
+	TagsCode       int64
+	StoreTimestamp int64
+	PhyOffset      int64
+	Size           int32
+	Properties     string
+}
+
+// ArrivingListener is called from the dispatch goroutine for every ConsumeQueue unit; it must not block.
+type ArrivingListener func(info *DispatchInfo)
