@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rocketd/rocketd/compat"
@@ -82,7 +83,7 @@ type CommitLog struct {
 	lastStoreTs  int64 // its store timestamp
 	writable     bool
 
-	fl *flusher
+	fl atomic.Pointer[flusher]
 }
 
 // Open maps the CommitLog files in cfg.Dir (no recovery yet; call RecoverNormally or RecoverAbnormally).
@@ -158,8 +159,8 @@ func (c *CommitLog) Append(b *Batch) (AppendResult, error) {
 	if err == nil && c.cfg.OnAppend != nil {
 		c.cfg.OnAppend()
 	}
-	if err == nil && c.fl != nil {
-		c.fl.poke()
+	if fl := c.fl.Load(); err == nil && fl != nil {
+		fl.poke()
 	}
 	return res, err
 }

@@ -34,11 +34,10 @@ type flusher struct {
 
 // StartFlusher starts the flush service for the configured flushDiskType.
 func (c *CommitLog) StartFlusher() {
-	if c.fl != nil {
+	fl := &flusher{c: c, wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+	if !c.fl.CompareAndSwap(nil, fl) {
 		return
 	}
-	fl := &flusher{c: c, wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
-	c.fl = fl
 	if c.cfg.FlushDiskType == SyncFlush {
 		go fl.groupCommitLoop()
 	} else {
@@ -48,12 +47,10 @@ func (c *CommitLog) StartFlusher() {
 
 // StopFlusher stops the flush service after a final full flush (retried like Java's shutdown path).
 func (c *CommitLog) StopFlusher() error {
-	if c.fl == nil {
-		return c.FlushAll()
+	if fl := c.fl.Swap(nil); fl != nil {
+		close(fl.stop)
+		<-fl.done
 	}
-	close(c.fl.stop)
-	<-c.fl.done
-	c.fl = nil
 	return c.FlushAll()
 }
 
@@ -129,7 +126,7 @@ func (fl *flusher) groupCommitLoop() {
 	for {
 		select {
 		case <-fl.stop:
-			fl.complete(nil)
+			fl.complete()
 			return
 		case <-t.C:
 		case <-fl.wake:
@@ -149,7 +146,7 @@ func (fl *flusher) groupCommitLoop() {
 }
 
 // complete releases every waiter after a final flush (shutdown).
-func (fl *flusher) complete(_ []*waiter) {
+func (fl *flusher) complete() {
 	_ = fl.c.flush(0)
 	flushed := fl.c.q.FlushedWhere()
 	fl.mu.Lock()
@@ -164,7 +161,7 @@ func (fl *flusher) complete(_ []*waiter) {
 // WaitFlushed blocks until the log is durable up to target (SYNC_FLUSH), at most syncFlushTimeout.
 // In ASYNC_FLUSH mode it returns at once.
 func (c *CommitLog) WaitFlushed(ctx context.Context, target int64) error {
-	fl := c.fl
+	fl := c.fl.Load()
 	if c.cfg.FlushDiskType != SyncFlush || fl == nil {
 		return nil
 	}
@@ -193,6 +190,12 @@ func (c *CommitLog) WaitFlushed(ctx context.Context, target int64) error {
 	case <-timer.C:
 		return ErrFlushTimeout // w may still be signalled later: it is not reused
 	case <-ctx.Done():
+		return ErrFlushTimeout
+	case <-fl.done:
+		// The flusher stopped (shutdown) after a final flush; it may have missed this waiter.
+		if c.q.FlushedWhere() >= target {
+			return nil
+		}
 		return ErrFlushTimeout
 	}
 }
