@@ -12,7 +12,8 @@ type MessageStore interface {
 	PutMessage(ctx context.Context, msg *Message) PutResult
 	PutMessages(ctx context.Context, batch *MessageBatch) PutResult
 
-	// GetMessage reads up to maxMsgNums messages of topic/queueId starting at logical offset.
+	// GetMessage reads up to maxMsgNums messages of topic/queueId starting at logical offset; nil after
+	// Shutdown (Java returns null).
 	GetMessage(group, topic string, queueID int32, offset int64, maxMsgNums int, filter MessageFilter) *GetMessageResult
 	// LookMessageByOffset returns a copy of the record at a CommitLog offset.
 	LookMessageByOffset(phyOffset int64) ([]byte, error)

@@ -38,13 +38,13 @@ func (s *DefaultMessageStore) batchFull(sizePy, maxMsgNums, bufferTotal, message
 // GetMessage follows Java's DefaultMessageStore.getMessage: offset checks against the queue's min/max,
 // then a scan of at most max(16000, maxMsgNums*20) bytes of units within one CQ file, filtering by tags code
 // and record, stopping at maxMsgNums or the transfer limits (256 KiB / 32 messages in memory, 64 KiB / 8
-// on disk). The returned records alias the mapped CommitLog: call Release.
+// on disk). The returned records alias the mapped CommitLog: call Release. It returns nil once the store
+// is shut down.
 func (s *DefaultMessageStore) GetMessage(group, topic string, queueID int32, offset int64, maxMsgNums int, filter MessageFilter) *GetMessageResult {
-	r := &GetMessageResult{Status: NoMessageInQueue, NextBeginOffset: offset}
 	if s.shutdown.Load() {
-		r.Status = NoMatchedLogicQueue
-		return r
+		return nil // Java returns null here too; the broker answers SYSTEM_ERROR
 	}
+	r := &GetMessageResult{Status: NoMessageInQueue, NextBeginOffset: offset}
 	cq := s.cqs.Get(topic, queueID)
 	if cq == nil {
 		// Java creates the queue lazily here and answers NO_MESSAGE_IN_QUEUE for it.
@@ -65,11 +65,7 @@ func (s *DefaultMessageStore) GetMessage(group, topic string, queueID int32, off
 		r.NextBeginOffset = s.nextOffsetCorrection(offset, offset)
 	case offset > maxOff:
 		r.Status = OffsetOverflowBadly
-		if minOff == 0 {
-			r.NextBeginOffset = s.nextOffsetCorrection(offset, minOff)
-		} else {
-			r.NextBeginOffset = s.nextOffsetCorrection(offset, maxOff)
-		}
+		r.NextBeginOffset = s.nextOffsetCorrection(offset, maxOff)
 	default:
 		s.scanQueue(r, cq, offset, maxMsgNums, filter)
 	}

@@ -21,6 +21,9 @@ func (cq *ConsumeQueue) OffsetByTime(ts int64, phyMin int64, storeTime func(phy 
 	}
 	defer f.Release()
 	d := f.Data()[:f.WrotePos()]
+	if len(d) == 0 {
+		return 0
+	}
 	var low int64
 	if m := cq.minLogicOffset.Load(); m > f.From() {
 		low = m - f.From()
