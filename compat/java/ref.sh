@@ -30,7 +30,7 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-WORK="${REF_WORK_DIR:-$HERE/target/ref}"
+WORK="$(realpath -m "${REF_WORK_DIR:-$HERE/target/ref}")"
 STATE="$WORK/ref.env"
 JAVA="${JAVA:-java}"
 JAVA_OPTS_HEAP="${REF_JAVA_OPTS:--Xms256m -Xmx256m -XX:MaxDirectMemorySize=256m}"
@@ -185,7 +185,8 @@ do_start() {
     command -v setsid >/dev/null || die "setsid (util-linux) not found"
 
     mkdir -p "$WORK/logs" "$WORK/home/conf"
-    cp "$HERE/conf/logback_namesrv.xml" "$HERE/conf/logback_broker.xml" "$WORK/home/conf/"
+    rm -f "$WORK"/logs/*.log "$WORK"/logs/*.out
+    cp "$HERE"/conf/logback_*.xml "$WORK/home/conf/"
     trap 'fail_start "interrupted"' INT TERM
 
     NS_PORT="${REF_NAMESRV_PORT:-$(free_port 0 0)}"
