@@ -252,8 +252,8 @@ func (s *DefaultMessageStore) closeFiles() {
 	s.lock.release()
 }
 
-// GetMinPhyOffset is the CommitLog min offset.
-func (s *DefaultMessageStore) GetMinPhyOffset() int64 { return s.cl.MinOffset() }
+// GetMinPhyOffset is the CommitLog min offset, -1 when the log has no file (as in Java).
+func (s *DefaultMessageStore) GetMinPhyOffset() int64 { return s.cl.Queue().MinOffset() }
 
 // GetMaxPhyOffset is the CommitLog max offset.
 func (s *DefaultMessageStore) GetMaxPhyOffset() int64 { return s.cl.MaxOffset() }

@@ -39,6 +39,10 @@ type Unit struct {
 	TagsCode  int64
 }
 
+// preBlank reports the filler unit (0, 0x7FFFFFFF, 0). Java lets it set maxPhysicOffset to 2^31-1 when a
+// file holds nothing else, which would make dispatch skip every later record below 2 GiB; we ignore it.
+func (u Unit) preBlank() bool { return u.PhyOffset == 0 && u.Size == preBlankSize }
+
 // Valid reports Java's unit validity rule.
 func (u Unit) Valid() bool { return u.PhyOffset >= 0 && u.Size > 0 }
 
@@ -138,7 +142,9 @@ func (cq *ConsumeQueue) Recover() error {
 			if !u.Valid() {
 				break
 			}
-			maxPhy = u.PhyOffset + int64(u.Size)
+			if !u.preBlank() {
+				maxPhy = u.PhyOffset + int64(u.Size)
+			}
 		}
 		if pos == cq.fileSize && idx+1 < len(files) {
 			idx++
@@ -243,7 +249,7 @@ func (cq *ConsumeQueue) CorrectMinOffset(phyMin int64) {
 	d := f.Data()[:f.WrotePos()]
 	for p := 0; p+UnitSize <= len(d); p += UnitSize {
 		u, _ := DecodeUnit(d[p:])
-		if u.Size == preBlankSize && u.PhyOffset == 0 {
+		if u.preBlank() {
 			continue
 		}
 		if u.PhyOffset >= phyMin {
@@ -278,7 +284,9 @@ func (cq *ConsumeQueue) TruncateByPhy(phy int64) error {
 				break
 			}
 			pos = p + UnitSize
-			maxPhy = u.PhyOffset + int64(u.Size)
+			if !u.preBlank() {
+				maxPhy = u.PhyOffset + int64(u.Size)
+			}
 		}
 		if maxPhy >= 0 {
 			cq.maxPhysicOffset.Store(maxPhy)

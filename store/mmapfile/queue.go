@@ -159,19 +159,24 @@ func (q *Queue) MaxOffset() int64 {
 	return 0
 }
 
-// FlushedWhere is the offset up to which data is durable (the first segment with unflushed bytes).
+// FlushedWhere is the offset up to which data is durable: the flushed position of the oldest segment
+// that is not completely flushed. Only the newest segments are ever unflushed, so it scans backwards.
 func (q *Queue) FlushedWhere() int64 {
 	q.mu.RLock()
 	defer q.mu.RUnlock()
-	for _, f := range q.files {
-		if f.FlushedPos() < f.WrotePos() || f.FlushedPos() < f.Size() {
-			return f.From() + int64(f.FlushedPos())
+	n := len(q.files)
+	if n == 0 {
+		return 0
+	}
+	at := n - 1
+	for i := n - 1; i >= 0; i-- {
+		f := q.files[i]
+		if f.FlushedPos() >= f.Size() {
+			break
 		}
+		at = i
 	}
-	if n := len(q.files); n > 0 {
-		return q.files[n-1].From() + int64(q.files[n-1].FlushedPos())
-	}
-	return 0
+	return q.files[at].From() + int64(q.files[at].FlushedPos())
 }
 
 // FindByOffset returns the segment holding offset, or nil. With firstIfNotFound an offset below the
@@ -198,11 +203,21 @@ func (q *Queue) FindByOffset(offset int64, firstIfNotFound bool) *File {
 // Flush flushes dirty segments (see File.Flush); with leastPages 0 everything written becomes durable.
 // It returns the durable offset.
 func (q *Queue) Flush(leastPages int) (int64, error) {
-	for _, f := range q.Files() {
-		if f.FlushedPos() >= f.WrotePos() {
-			continue
+	q.mu.RLock()
+	var dirty [4]*File
+	list := dirty[:0]
+	for i := len(q.files) - 1; i >= 0; i-- {
+		f := q.files[i]
+		if f.FlushedPos() >= f.Size() {
+			break
 		}
-		if _, err := f.Flush(leastPages); err != nil {
+		if f.FlushedPos() < f.WrotePos() {
+			list = append(list, f)
+		}
+	}
+	q.mu.RUnlock()
+	for i := len(list) - 1; i >= 0; i-- {
+		if _, err := list[i].Flush(leastPages); err != nil {
 			return q.FlushedWhere(), err
 		}
 	}
