@@ -11,7 +11,8 @@
 JAVA_MK_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 MVN         ?= mvn
 MVN_FLAGS   ?= -q -B
-JAVA_STAMP  := $(JAVA_MK_DIR)/target/classpath.txt
+JAVA_CPFILE := $(JAVA_MK_DIR)/target/classpath.txt
+JAVA_STAMP  := $(JAVA_MK_DIR)/target/classes/.rocketd-built
 JAVA_SRCS   := $(JAVA_MK_DIR)/pom.xml $(wildcard $(JAVA_MK_DIR)/src/main/java/io/rocketd/compat/*.java) \
                $(wildcard $(JAVA_MK_DIR)/src/main/resources/*)
 
@@ -19,11 +20,14 @@ JAVA_SRCS   := $(JAVA_MK_DIR)/pom.xml $(wildcard $(JAVA_MK_DIR)/src/main/java/io
 
 java-deps: $(JAVA_STAMP)
 
-# classpath.txt is written last, so it doubles as the "build complete" stamp.
-$(JAVA_STAMP): $(JAVA_SRCS)
+# The stamp lives inside target/classes, so deleting the classes (or classpath.txt) forces a rebuild.
+$(JAVA_STAMP): $(JAVA_SRCS) $(if $(wildcard $(JAVA_CPFILE)),,java-force)
 	cd $(JAVA_MK_DIR) && rm -f target/classpath.txt && \
 		$(MVN) $(MVN_FLAGS) compile dependency:build-classpath -Dmdep.outputFile=target/classpath.txt.tmp && \
-		mv target/classpath.txt.tmp target/classpath.txt
+		mv target/classpath.txt.tmp target/classpath.txt && touch target/classes/.rocketd-built
+
+.PHONY: java-force
+java-force:
 
 java-ref-up: java-deps
 	$(JAVA_MK_DIR)/ref.sh start
