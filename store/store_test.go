@@ -380,6 +380,18 @@ func TestRecoveryAfterCrashWithTornTail(t *testing.T) {
 	g.Release()
 	require.Len(t, s2.QueryMessage("T", "k24", 32, 0, time.Now().UnixMilli()+1000).Messages, 1)
 	require.Len(t, s2.QueryMessage("T", "k26", 32, 0, time.Now().UnixMilli()+1000).Messages, 0)
+	require.NoError(t, s2.Shutdown())
+	requireVerified(t, cfg, 26)
+}
+
+func requireVerified(t *testing.T, cfg MessageStoreConfig, records int64) {
+	t.Helper()
+	r, err := VerifyDir(cfg)
+	require.NoError(t, err)
+	require.Equal(t, []string(nil), r.Problems)
+	require.Equal(t, records, r.Records)
+	require.Equal(t, records, r.Units)
+	require.False(t, r.AbortPresent)
 }
 
 func TestCrashBeforeDispatchRebuildsConsumeQueue(t *testing.T) {
@@ -399,6 +411,8 @@ func TestCrashBeforeDispatchRebuildsConsumeQueue(t *testing.T) {
 	g := s2.GetMessage("g", "T", 0, 0, 32, nil)
 	require.Equal(t, 20, g.MessageCount())
 	g.Release()
+	require.NoError(t, s2.Shutdown())
+	requireVerified(t, cfg, 20)
 }
 
 func TestSecondOpenFailsWhileLocked(t *testing.T) {
