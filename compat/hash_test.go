@@ -34,3 +34,10 @@ func TestTransactionValue(t *testing.T) {
 	require.Equal(t, TransactionCommitType, TransactionValue(0x8|BornHostV6Flag))
 	require.Equal(t, BornHostV6Flag|TransactionPreparedType, ResetTransactionValue(BornHostV6Flag|TransactionRollbackType, TransactionPreparedType))
 }
+
+func TestJavaStringLength(t *testing.T) {
+	require.Equal(t, 4, JavaStringLength("TagA"))
+	require.Equal(t, 4, JavaStringLength("中文标签"))
+	require.Equal(t, 5, JavaStringLength("tag😀"))
+	require.Equal(t, 0, JavaStringLength(""))
+}

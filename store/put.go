@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"sync"
@@ -57,6 +58,9 @@ func (s *DefaultMessageStore) PutMessage(ctx context.Context, msg *Message) PutR
 	}
 	if m.Properties == "" && len(msg.Properties) > 0 {
 		m.Properties = compat.EncodeProperties(msg.Properties)
+	}
+	if st, err := checkMessage(m.Topic, m.Properties); err != nil {
+		return PutResult{Status: st, Err: err}
 	}
 	tran := compat.TransactionValue(msg.SysFlag)
 	if tran == compat.TransactionNotType || tran == compat.TransactionCommitType {
@@ -115,6 +119,12 @@ func (s *DefaultMessageStore) PutMessages(ctx context.Context, batch *MessageBat
 	if props == "" && len(batch.Properties) > 0 {
 		props = compat.EncodeProperties(batch.Properties)
 	}
+	if st, err := checkMessage(batch.Topic, ""); err != nil {
+		return PutResult{Status: st, Err: err}
+	}
+	if s.cfg.MaxMessageSize > 0 && len(batch.Body) > s.cfg.MaxMessageSize {
+		return PutResult{Status: MessageIllegal, Err: fmt.Errorf("store: batch body of %d bytes exceeds maxMessageSize %d", len(batch.Body), s.cfg.MaxMessageSize)}
+	}
 	tmpl := commitlog.Message{Topic: batch.Topic, QueueID: batch.QueueID, Properties: props, SysFlag: batch.SysFlag,
 		BornTimestamp: batch.BornTimestamp, BornHost: batch.BornHost, StoreHost: batch.StoreHost}
 	bp := encBufPool.Get().(*[]byte)
@@ -150,6 +160,19 @@ func (s *DefaultMessageStore) PutMessages(ctx context.Context, batch *MessageBat
 		}
 	}
 	return out
+}
+
+// checkMessage mirrors Java's checkMessage, which counts UTF-16 units: a topic over 127 or a properties
+// string over 32767 is MESSAGE_ILLEGAL. The encoder then checks bytes (PROPERTIES_SIZE_EXCEEDED, or for a
+// topic MESSAGE_ILLEGAL where Java would write a corrupt length byte).
+func checkMessage(topic, props string) (PutMessageStatus, error) {
+	if n := compat.JavaStringLength(topic); n > commitlog.MaxTopicLength {
+		return MessageIllegal, fmt.Errorf("store: topic length %d > %d", n, commitlog.MaxTopicLength)
+	}
+	if n := compat.JavaStringLength(props); n > commitlog.MaxPropertiesLength {
+		return MessageIllegal, fmt.Errorf("store: properties length %d > %d", n, commitlog.MaxPropertiesLength)
+	}
+	return PutOK, nil
 }
 
 func delayLevel(props map[string]string) int {

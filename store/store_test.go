@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -247,7 +248,9 @@ func TestPutRejects(t *testing.T) {
 	r = s.PutMessage(context.Background(), newMsg("T", 0, string(make([]byte, 101)), nil))
 	require.Equal(t, MessageIllegal, r.Status)
 	r = s.PutMessage(context.Background(), newMsg("T", 0, "x", map[string]string{"K": string(make([]byte, 40000))}))
-	require.Equal(t, PropertiesSizeExceeded, r.Status)
+	require.Equal(t, MessageIllegal, r.Status) // Java's checkMessage counts chars first
+	r = s.PutMessage(context.Background(), newMsg("T", 0, "x", map[string]string{"K": strings.Repeat("中", 12000)}))
+	require.Equal(t, PropertiesSizeExceeded, r.Status) // 12,002 chars but 36,002 bytes
 	require.NoError(t, s.Shutdown())
 	r = s.PutMessage(context.Background(), newMsg("T", 0, "x", nil))
 	require.Equal(t, ServiceNotAvailable, r.Status)
