@@ -73,18 +73,22 @@ func reemit(t *testing.T, it *jsoniter.Iterator, w *Writer) {
 
 func TestGoldenJavaFilesByteExact(t *testing.T) {
 	cases := map[string]Mode{
-		"broker_topics.json":       Pretty,
-		"topics_pretty.json":       Pretty,
-		"topics_compact.json":      Compact,
-		"topics_empty_pretty.json": Pretty,
-		"subgroup_pretty.json":     Pretty,
-		"subgroup_compact.json":    Compact,
-		"offset_pretty.json":       Pretty,
-		"offset_compact.json":      Compact,
-		"offset_empty_pretty.json": Pretty,
-		"intkeys_default.json":     Compact,
-		"intkeys_pretty.json":      Pretty,
-		"string_default.json":      Compact,
+		"broker/topics.json":            Pretty,
+		"broker/topics.json.bak":        Pretty,
+		"broker/subscriptionGroup.json": Pretty,
+		"broker/consumerOffset.json":    Pretty,
+		"broker/delayOffset.json":       Pretty,
+		"topics_pretty.json":            Pretty,
+		"topics_compact.json":           Compact,
+		"topics_empty_pretty.json":      Pretty,
+		"subgroup_pretty.json":          Pretty,
+		"subgroup_compact.json":         Compact,
+		"offset_pretty.json":            Pretty,
+		"offset_compact.json":           Compact,
+		"offset_empty_pretty.json":      Pretty,
+		"intkeys_default.json":          Compact,
+		"intkeys_pretty.json":           Pretty,
+		"string_default.json":           Compact,
 	}
 	for name, mode := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -1,0 +1,588 @@
+// Package topic is the broker's topic table, Java's broker.topic.TopicConfigManager (4.9.8), persisted in
+// <storePathRootDir>/config/topics.json:
+//
+//	{"dataVersion":{"counter":N,"timestamp":T},"topicConfigTable":{"<name>":{TopicConfig},...}}
+//
+// written pretty (tabs) with Java's .tmp/.bak protocol (compat/fastjson). The same shape, compact, is the
+// TopicConfigSerializeWrapper body of REGISTER_BROKER and GET_ALL_TOPIC_CONFIG.
+//
+// Not done here: the unit/unit-sub flag updates (updateTopicUnitFlag) beyond SetSysFlag.
+package topic
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+
+	"github.com/rocketd/rocketd/compat/fastjson"
+)
+
+// Errors of the auto-create paths. A send that gets one of them answers TOPIC_NOT_EXIST.
+var (
+	ErrTemplateNotExist    = errors.New("topic: the default (template) topic does not exist on this broker")
+	ErrTemplateNotInherit  = errors.New("topic: the default (template) topic has no PERM_INHERIT, so it cannot create topics")
+	ErrNotFound            = errors.New("topic: not found")
+	ErrInvalidTopicConfig  = errors.New("topic: invalid topic config")
+	errTopicNameMismatches = errors.New("topicConfigTable key differs from its topicName")
+)
+
+// Options is what Java's TopicConfigManager reads from BrokerConfig. Zero values of DefaultTopicQueueNums,
+// MsgTraceTopicName and BrokerPermission mean Java's defaults (8, RMQ_SYS_TRACE_TOPIC, 6).
+type Options struct {
+	BrokerClusterName     string
+	BrokerName            string
+	AutoCreateTopicEnable bool
+	DefaultTopicQueueNums int32
+	ClusterTopicEnable    bool
+	BrokerTopicEnable     bool
+	TraceTopicEnable      bool
+	MsgTraceTopicName     string
+	BrokerPermission      int32
+}
+
+// DefaultOptions are Java 4.9.8's BrokerConfig defaults (brokerName defaults to the host name in Java).
+func DefaultOptions() Options {
+	return Options{
+		BrokerClusterName:     "DefaultCluster",
+		BrokerName:            "broker-a",
+		AutoCreateTopicEnable: true,
+		DefaultTopicQueueNums: DefaultTopicQueueNums,
+		ClusterTopicEnable:    true,
+		BrokerTopicEnable:     true,
+		MsgTraceTopicName:     TraceTopic,
+		BrokerPermission:      defaultBrokerPermission,
+	}
+}
+
+func (o *Options) normalize() {
+	if o.DefaultTopicQueueNums <= 0 {
+		o.DefaultTopicQueueNums = DefaultTopicQueueNums
+	}
+	if o.MsgTraceTopicName == "" {
+		o.MsgTraceTopicName = TraceTopic
+	}
+	if o.BrokerPermission == 0 {
+		o.BrokerPermission = defaultBrokerPermission
+	}
+}
+
+// Manager holds the topic table. All methods are safe for concurrent use.
+type Manager struct {
+	path string
+	opts Options
+	log  *slog.Logger
+
+	mu        sync.RWMutex
+	table     map[string]TopicConfig
+	dv        fastjson.DataVersion
+	brokerPrm int32
+	sysTopics map[string]bool // names this broker added to Java's SYSTEM_TOPIC_SET
+
+	persistMu sync.Mutex // serialises file writes (Java's synchronized persist)
+
+	lmu       sync.Mutex
+	listeners []func()
+}
+
+// Open builds the table Java's constructor builds (the system topics), then merges topics.json at path over
+// it (the file wins), like TopicConfigManager's constructor followed by load(). A missing file is a fresh
+// broker; a corrupt file falls back to topics.json.bak; both corrupt is an error saying which file to fix.
+// Open does not write the file.
+func Open(path string, opts Options) (*Manager, error) {
+	opts.normalize()
+	m := &Manager{
+		path:      path,
+		opts:      opts,
+		log:       slog.Default().With("component", "broker", "manager", "topic"),
+		table:     make(map[string]TopicConfig, 64),
+		dv:        fastjson.NewDataVersion(),
+		brokerPrm: opts.BrokerPermission,
+		sysTopics: make(map[string]bool),
+	}
+	m.addSystemTopics()
+	err := fastjson.ReadConfig(path, func(b []byte) error {
+		table, dv, err := decodeWrapper(b)
+		if err != nil {
+			return err
+		}
+		for k, tc := range table {
+			m.table[k] = tc
+		}
+		if dv != nil {
+			m.dv = *dv
+		}
+		m.log.Info("topic: loaded", "file", path, "topics", len(table), "dataVersion", m.dv.String())
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("topic: load %s: %w", path, err)
+	}
+	return m, nil
+}
+
+func (m *Manager) addSystemTopics() {
+	o := m.opts
+	add := func(tc TopicConfig) {
+		m.sysTopics[tc.TopicName] = true
+		m.table[tc.TopicName] = tc
+	}
+	add(NewWithQueues(SelfTestTopic, 1, 1, PermRead|PermWrite))
+	if o.AutoCreateTopicEnable {
+		add(NewWithQueues(AutoCreateTopicKey, o.DefaultTopicQueueNums, o.DefaultTopicQueueNums, PermInherit|PermRead|PermWrite))
+	}
+	add(NewWithQueues(BenchmarkTopic, 1024, 1024, PermRead|PermWrite))
+	perm := PermInherit
+	if o.ClusterTopicEnable {
+		perm |= PermRead | PermWrite
+	}
+	if o.BrokerClusterName != "" {
+		add(NewWithQueues(o.BrokerClusterName, DefaultQueueNums, DefaultQueueNums, perm))
+	}
+	perm = PermInherit
+	if o.BrokerTopicEnable {
+		perm |= PermRead | PermWrite
+	}
+	if o.BrokerName != "" {
+		add(NewWithQueues(o.BrokerName, 1, 1, perm))
+	}
+	add(NewWithQueues(OffsetMovedEventTopic, 1, 1, PermRead|PermWrite))
+	add(NewWithQueues(ScheduleTopic, ScheduleTopicQueueNums, ScheduleTopicQueueNums, PermRead|PermWrite))
+	if o.TraceTopicEnable {
+		add(NewWithQueues(o.MsgTraceTopicName, 1, 1, PermRead|PermWrite))
+	}
+	add(NewWithQueues(ReplyTopic(o.BrokerClusterName), 1, 1, PermRead|PermWrite))
+}
+
+// wrapper is TopicConfigSerializeWrapper as read.
+type wrapper struct {
+	DataVersion      *fastjson.DataVersion  `json:"dataVersion"`
+	TopicConfigTable map[string]TopicConfig `json:"topicConfigTable"`
+}
+
+func decodeWrapper(b []byte) (map[string]TopicConfig, *fastjson.DataVersion, error) {
+	var w wrapper
+	if err := fastjson.Unmarshal(b, &w); err != nil {
+		return nil, nil, err
+	}
+	for k, tc := range w.TopicConfigTable {
+		if tc.TopicName == "" {
+			tc.TopicName = k
+			w.TopicConfigTable[k] = tc
+		} else if tc.TopicName != k {
+			// Java keeps such an entry under its key; so do we.
+			slog.Default().Warn("topic: "+errTopicNameMismatches.Error(), "component", "broker", "key", k, "topicName", tc.TopicName)
+		}
+	}
+	return w.TopicConfigTable, w.DataVersion, nil
+}
+
+// Path is the topics.json path.
+func (m *Manager) Path() string { return m.path }
+
+// OnChange registers fn, called after every committed change of the table (create, update, delete, order
+// flags, slave sync), outside the manager's lock, in the goroutine that made the change. Java re-registers
+// with the namesrv after such changes; fn must not block (signal a goroutine instead).
+func (m *Manager) OnChange(fn func()) {
+	if fn == nil {
+		return
+	}
+	m.lmu.Lock()
+	m.listeners = append(m.listeners, fn)
+	m.lmu.Unlock()
+}
+
+func (m *Manager) notify() {
+	m.lmu.Lock()
+	ls := slices.Clone(m.listeners)
+	m.lmu.Unlock()
+	for _, fn := range ls {
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					m.log.Error("topic: OnChange callback panicked", "panic", r)
+				}
+			}()
+			fn()
+		}()
+	}
+}
+
+// Get returns the config of name (Java selectTopicConfig).
+func (m *Manager) Get(name string) (TopicConfig, bool) {
+	m.mu.RLock()
+	tc, ok := m.table[name]
+	m.mu.RUnlock()
+	return tc, ok
+}
+
+// Contains reports whether name exists.
+func (m *Manager) Contains(name string) bool {
+	_, ok := m.Get(name)
+	return ok
+}
+
+// IsOrderTopic reports the order flag of name (false when absent).
+func (m *Manager) IsOrderTopic(name string) bool {
+	tc, ok := m.Get(name)
+	return ok && tc.Order
+}
+
+// Len is the number of topics.
+func (m *Manager) Len() int {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return len(m.table)
+}
+
+// All returns every config sorted by name.
+func (m *Manager) All() []TopicConfig {
+	m.mu.RLock()
+	out := make([]TopicConfig, 0, len(m.table))
+	for _, tc := range m.table {
+		out = append(out, tc)
+	}
+	m.mu.RUnlock()
+	slices.SortFunc(out, func(a, b TopicConfig) int {
+		switch {
+		case a.TopicName < b.TopicName:
+			return -1
+		case a.TopicName > b.TopicName:
+			return 1
+		}
+		return 0
+	})
+	return out
+}
+
+// Names returns every topic name, sorted.
+func (m *Manager) Names() []string {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return fastjson.SortedKeys(m.table)
+}
+
+// DataVersion returns the current version.
+func (m *Manager) DataVersion() fastjson.DataVersion {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.dv
+}
+
+// Snapshot returns the version and the table (sorted by name) taken under one lock, for REGISTER_BROKER.
+func (m *Manager) Snapshot() (fastjson.DataVersion, []TopicConfig) {
+	m.mu.RLock()
+	dv := m.dv
+	out := make([]TopicConfig, 0, len(m.table))
+	for _, k := range fastjson.SortedKeys(m.table) {
+		out = append(out, m.table[k])
+	}
+	m.mu.RUnlock()
+	return dv, out
+}
+
+// IsSystemTopic reports Java's system topics, including the names this broker added (cluster, broker, trace
+// and reply topics) and the rmq_sys_ prefix.
+func (m *Manager) IsSystemTopic(name string) bool {
+	if IsSystemTopic(name) {
+		return true
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.sysTopics[name]
+}
+
+// IsNotAllowedSend reports topics a producer may not send to.
+func (m *Manager) IsNotAllowedSend(name string) bool { return IsNotAllowedSend(name) }
+
+// ValidateName is the package function ValidateName.
+func (m *Manager) ValidateName(name string) error { return ValidateName(name) }
+
+func validConfig(tc TopicConfig) error {
+	if tc.TopicName == "" {
+		return fmt.Errorf("%w: empty topicName", ErrInvalidTopicConfig)
+	}
+	if tc.ReadQueueNums < 0 || tc.WriteQueueNums < 0 {
+		return fmt.Errorf("%w: negative queue count for %s", ErrInvalidTopicConfig, tc.TopicName)
+	}
+	return nil
+}
+
+// Put creates or replaces a topic (Java updateTopicConfig: UPDATE_AND_CREATE_TOPIC, slave and admin paths),
+// bumps the DataVersion and persists. The name is not validated here: callers check ValidateName and
+// IsSystemTopic as Java's processor does. An empty filter type becomes SINGLE_TAG.
+func (m *Manager) Put(tc TopicConfig) error {
+	if err := validConfig(tc); err != nil {
+		return err
+	}
+	if tc.TopicFilterType == "" {
+		tc.TopicFilterType = SingleTag
+	}
+	m.mu.Lock()
+	old, existed := m.table[tc.TopicName]
+	m.table[tc.TopicName] = tc
+	m.dv.Next()
+	m.mu.Unlock()
+	if existed {
+		m.log.Info("topic: update topic config", "old", old.String(), "new", tc.String())
+	} else {
+		m.log.Info("topic: create new topic", "config", tc.String())
+	}
+	err := m.Persist()
+	m.notify()
+	return err
+}
+
+// Delete removes a topic; false when it did not exist (then nothing is written).
+func (m *Manager) Delete(name string) (bool, error) {
+	m.mu.Lock()
+	old, ok := m.table[name]
+	if ok {
+		delete(m.table, name)
+		m.dv.Next()
+	}
+	m.mu.Unlock()
+	if !ok {
+		m.log.Warn("topic: delete topic config failed, topic does not exist", "topic", name)
+		return false, nil
+	}
+	m.log.Info("topic: delete topic config OK", "config", old.String())
+	err := m.Persist()
+	m.notify()
+	return true, err
+}
+
+// CreateInSendMessage is Java's createTopicInSendMessageMethod: when topic is unknown and defaultTopic (the
+// template, normally TBW102) exists with PERM_INHERIT, create topic with min(clientDefaultTopicQueueNums,
+// template write queues) queues (at least 0), the template's perm without PERM_INHERIT, the given sysFlag and
+// the template's filter type. created is true only when this call created it. When the template is TBW102
+// and autoCreateTopicEnable is false, the stored template's perm is reset to RW first, exactly as Java does,
+// so it can never create topics again. A failed persist is logged, not returned (the topic exists in memory,
+// as in Java). OnChange listeners run after a creation.
+func (m *Manager) CreateInSendMessage(topic, defaultTopic, remoteAddr string, clientDefaultTopicQueueNums, topicSysFlag int32) (TopicConfig, bool, error) {
+	m.mu.Lock()
+	if tc, ok := m.table[topic]; ok {
+		m.mu.Unlock()
+		return tc, false, nil
+	}
+	tmpl, ok := m.table[defaultTopic]
+	if !ok {
+		m.mu.Unlock()
+		m.log.Warn("topic: create new topic failed, the default topic does not exist", "topic", topic, "defaultTopic", defaultTopic, "producer", remoteAddr)
+		return TopicConfig{}, false, fmt.Errorf("%w: %s (creating %s)", ErrTemplateNotExist, defaultTopic, topic)
+	}
+	if defaultTopic == AutoCreateTopicKey && !m.opts.AutoCreateTopicEnable {
+		tmpl.Perm = PermRead | PermWrite
+		m.table[defaultTopic] = tmpl
+	}
+	if !IsInherited(tmpl.Perm) {
+		m.mu.Unlock()
+		m.log.Warn("topic: create new topic failed, the default topic has no inherit perm", "topic", topic, "defaultTopic", defaultTopic, "perm", tmpl.Perm, "producer", remoteAddr)
+		return TopicConfig{}, false, fmt.Errorf("%w: %s perm %s (creating %s)", ErrTemplateNotInherit, defaultTopic, PermString(tmpl.Perm), topic)
+	}
+	n := min(clientDefaultTopicQueueNums, tmpl.WriteQueueNums)
+	if n < 0 {
+		n = 0
+	}
+	tc := New(topic)
+	tc.ReadQueueNums, tc.WriteQueueNums = n, n
+	tc.Perm = tmpl.Perm &^ PermInherit
+	tc.TopicSysFlag = topicSysFlag
+	tc.TopicFilterType = tmpl.TopicFilterType
+	m.table[topic] = tc
+	m.dv.Next()
+	m.mu.Unlock()
+	m.log.Info("topic: create new topic by default topic", "defaultTopic", defaultTopic, "config", tc.String(), "producer", remoteAddr)
+	m.persistLogged()
+	m.notify()
+	return tc, true, nil
+}
+
+// CreateInSendMessageBack is Java's createTopicInSendMessageBackMethod, used for %RETRY% and %DLQ% topics and
+// the transaction topics: create topic with queueNums read/write queues, perm and sysFlag unless it exists.
+// A failed persist is logged, not returned. OnChange listeners run after a creation.
+func (m *Manager) CreateInSendMessageBack(topic string, queueNums, perm, topicSysFlag int32) (TopicConfig, bool, error) {
+	if tc, ok := m.Get(topic); ok {
+		return tc, false, nil
+	}
+	if topic == "" {
+		return TopicConfig{}, false, fmt.Errorf("%w: empty topicName", ErrInvalidTopicConfig)
+	}
+	m.mu.Lock()
+	if tc, ok := m.table[topic]; ok {
+		m.mu.Unlock()
+		return tc, false, nil
+	}
+	tc := New(topic)
+	tc.ReadQueueNums, tc.WriteQueueNums = queueNums, queueNums
+	tc.Perm = perm
+	tc.TopicSysFlag = topicSysFlag
+	m.table[topic] = tc
+	m.dv.Next()
+	m.mu.Unlock()
+	m.log.Info("topic: create new topic", "config", tc.String())
+	m.persistLogged()
+	m.notify()
+	return tc, true, nil
+}
+
+// CreateTransCheckMaxTime is Java's createTopicOfTranCheckMaxTime (TRANS_CHECK_MAX_TIME_TOPIC, sysFlag 0).
+func (m *Manager) CreateTransCheckMaxTime(queueNums, perm int32) (TopicConfig, bool, error) {
+	return m.CreateInSendMessageBack(TransCheckMaxTimeTopic, queueNums, perm, 0)
+}
+
+// SetSysFlag replaces the topicSysFlag of an existing topic (Java updateTopicUnitFlag/updateTopicUnitSubFlag
+// compute the flag), bumps the version and persists; false when the topic does not exist.
+func (m *Manager) SetSysFlag(name string, sysFlag int32) (bool, error) {
+	m.mu.Lock()
+	tc, ok := m.table[name]
+	if ok {
+		tc.TopicSysFlag = sysFlag
+		m.table[name] = tc
+		m.dv.Next()
+	}
+	m.mu.Unlock()
+	if !ok {
+		return false, nil
+	}
+	err := m.Persist()
+	m.notify()
+	return true, err
+}
+
+// UpdateOrderTopics is Java's updateOrderTopicConfig with the ORDER_TOPIC_CONFIG KV table from the namesrv:
+// topics named in orderTopics become ordered, every other ordered topic becomes unordered. A nil map does
+// nothing (Java ignores a null table). Persists only on change.
+func (m *Manager) UpdateOrderTopics(orderTopics map[string]string) error {
+	if orderTopics == nil {
+		return nil
+	}
+	changed := false
+	m.mu.Lock()
+	for name, tc := range m.table {
+		_, want := orderTopics[name]
+		if tc.Order != want {
+			tc.Order = want
+			m.table[name] = tc
+			changed = true
+			m.log.Info("topic: update order topic config", "topic", name, "order", want)
+		}
+	}
+	if changed {
+		m.dv.Next()
+	}
+	m.mu.Unlock()
+	if !changed {
+		return nil
+	}
+	err := m.Persist()
+	m.notify()
+	return err
+}
+
+// SyncFrom is the slave side of GET_ALL_TOPIC_CONFIG (Java SlaveSynchronize.syncTopicConfig): when the
+// master's DataVersion differs, adopt it, replace the whole table and persist. changed reports whether
+// anything was applied.
+func (m *Manager) SyncFrom(body []byte) (changed bool, err error) {
+	table, dv, err := decodeWrapper(body)
+	if err != nil {
+		return false, fmt.Errorf("topic: decode master topic config: %w", err)
+	}
+	if dv == nil {
+		d := fastjson.NewDataVersion()
+		dv = &d
+	}
+	m.mu.Lock()
+	if m.dv.Equal(*dv) {
+		m.mu.Unlock()
+		return false, nil
+	}
+	m.dv = *dv
+	m.table = make(map[string]TopicConfig, len(table))
+	for k, tc := range table {
+		m.table[k] = tc
+	}
+	m.mu.Unlock()
+	err = m.Persist()
+	m.notify()
+	return true, err
+}
+
+// SetBrokerPermission records brokerPermission (changed at run time by UPDATE_BROKER_CONFIG, wipe/add write
+// perm) for RegisterWrapper.
+func (m *Manager) SetBrokerPermission(perm int32) {
+	m.mu.Lock()
+	m.brokerPrm = perm
+	m.mu.Unlock()
+}
+
+// Encode writes the TopicConfigSerializeWrapper with entries sorted by name. pretty is the file form.
+func (m *Manager) Encode(mode fastjson.Mode) []byte {
+	dv, all := m.Snapshot()
+	return encodeWrapper(mode, dv, all)
+}
+
+func encodeWrapper(mode fastjson.Mode, dv fastjson.DataVersion, all []TopicConfig) []byte {
+	w := fastjson.NewWriter(mode, make([]byte, 0, 64+len(all)*160))
+	w.BeginObject()
+	w.Key("dataVersion")
+	dv.Write(w)
+	w.Key("topicConfigTable")
+	w.BeginObject()
+	for _, tc := range all {
+		w.Key(tc.TopicName)
+		tc.Write(w)
+	}
+	w.EndObject()
+	w.EndObject()
+	return w.Bytes()
+}
+
+func modeOf(legacy bool) fastjson.Mode {
+	if legacy {
+		return fastjson.Compact
+	}
+	return fastjson.Standard
+}
+
+// SerializeWrapper is the compact TopicConfigSerializeWrapper body of GET_ALL_TOPIC_CONFIG and of
+// REGISTER_BROKER (inside RegisterBrokerBody). legacy selects fastjson's default form (what Java sends);
+// otherwise the BrowserCompatible form (identical for ASCII topic names).
+func (m *Manager) SerializeWrapper(legacy bool) []byte { return m.Encode(modeOf(legacy)) }
+
+// RegisterWrapper is the wrapper Java's registerBrokerAll sends: when brokerPermission lacks read or write,
+// every topic is sent as TopicConfig(name, read, write, brokerPermission) (default filter type, sysFlag 0,
+// not ordered); otherwise it equals SerializeWrapper.
+func (m *Manager) RegisterWrapper(legacy bool) []byte {
+	dv, all := m.RegisterSnapshot()
+	return encodeWrapper(modeOf(legacy), dv, all)
+}
+
+// RegisterSnapshot is the data of RegisterWrapper, for the compressed REGISTER_BROKER body.
+func (m *Manager) RegisterSnapshot() (fastjson.DataVersion, []TopicConfig) {
+	dv, all := m.Snapshot()
+	m.mu.RLock()
+	perm := m.brokerPrm
+	m.mu.RUnlock()
+	if IsReadable(perm) && IsWriteable(perm) {
+		return dv, all
+	}
+	for i, tc := range all {
+		all[i] = NewWithQueues(tc.TopicName, tc.ReadQueueNums, tc.WriteQueueNums, perm)
+	}
+	return dv, all
+}
+
+// Persist writes topics.json (pretty, Java's .tmp/.bak order).
+func (m *Manager) Persist() error {
+	m.persistMu.Lock()
+	defer m.persistMu.Unlock()
+	if err := fastjson.WriteConfig(m.path, m.Encode(fastjson.Pretty)); err != nil {
+		m.log.Error("topic: persist failed", "file", m.path, "err", err)
+		return err
+	}
+	return nil
+}
+
+func (m *Manager) persistLogged() { _ = m.Persist() }
