@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -60,6 +61,9 @@ func Open(cfg MessageStoreConfig, opts Options) (_ *DefaultMessageStore, err err
 	}
 	if cfg.FlushDiskType != AsyncFlush && cfg.FlushDiskType != SyncFlush {
 		return nil, fmt.Errorf("%w: flushDiskType %q must be ASYNC_FLUSH or SYNC_FLUSH", ErrBadConfig, cfg.FlushDiskType)
+	}
+	if strings.Contains(cfg.StorePathCommitLog, ",") {
+		return nil, fmt.Errorf("%w: storePathCommitLog %q lists several directories; multi-path CommitLog is not supported yet, use one directory", ErrBadConfig, cfg.StorePathCommitLog)
 	}
 	delays, err := ParseDelayLevels(cfg.MessageDelayLevel)
 	if err != nil {

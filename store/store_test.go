@@ -454,3 +454,18 @@ func TestBadDirectoryContentsRefused(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, s.Shutdown())
 }
+
+func TestBadConfigRefused(t *testing.T) {
+	cfg := testConfig(t.TempDir())
+	cfg.StorePathCommitLog = "/a,/b"
+	_, err := Open(cfg, Options{})
+	require.ErrorIs(t, err, ErrBadConfig)
+	cfg = testConfig(t.TempDir())
+	cfg.FlushDiskType = "SOMETIMES"
+	_, err = Open(cfg, Options{})
+	require.ErrorIs(t, err, ErrBadConfig)
+	cfg = testConfig(t.TempDir())
+	cfg.MessageDelayLevel = "1x"
+	_, err = Open(cfg, Options{})
+	require.ErrorIs(t, err, ErrBadConfig)
+}
