@@ -161,3 +161,30 @@ func TestMessageTooBig(t *testing.T) {
 	require.ErrorIs(t, err, ErrMessageTooBig)
 	c.Close()
 }
+
+func TestBlankBoundary(t *testing.T) {
+	c := openTestLog(t, t.TempDir(), 4096, AsyncFlush)
+	c.SetWritable(true)
+	overhead := 91 + len("TopicTest") + len(testMessage("").Properties)
+	// size + 8 == remaining: placed; the next record meets an 8-byte BLANK.
+	r := appendOne(t, c, string(make([]byte, 4088-overhead)))
+	require.Equal(t, 4088, r.WroteBytes)
+	require.Equal(t, int64(0), r.WroteOffset)
+	r = appendOne(t, c, "x")
+	require.Equal(t, int64(4096), r.WroteOffset)
+	d := c.Queue().Files()[0].Data()
+	require.Equal(t, []byte{0, 0, 0, 8, 0xCB, 0xD4, 0x31, 0x94}, d[4088:4096])
+	// size + 8 == remaining + 1 in a fresh file: a BLANK of the whole file, record goes to the next one.
+	c2 := openTestLog(t, t.TempDir(), 4096, AsyncFlush)
+	c2.SetWritable(true)
+	r = appendOne(t, c2, "y") // occupy the start so the big one cannot fit after it
+	big := 4096 - r.WroteBytes - 8 + 1
+	r = appendOne(t, c2, string(make([]byte, big-overhead)))
+	require.Equal(t, int64(4096), r.WroteOffset)
+	rec, err := Decode(c2.Queue().Files()[0].Data()[118:], true)
+	require.NoError(t, err)
+	require.True(t, rec.IsBlank())
+	require.Equal(t, int32(4096-118), rec.TotalSize)
+	c.Close()
+	c2.Close()
+}
