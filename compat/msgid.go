@@ -14,17 +14,20 @@ const upperHex = "0123456789ABCDEF"
 
 // AppendOffsetMessageID appends the broker offset message id (store.md §4): store host address (4 or 16 B),
 // port (int32), CommitLog physical offset (int64), as uppercase hex. An IPv4-mapped IPv6 address is written
-// as IPv4, as Java does.
+// as IPv4, as Java does; a missing address as 0.0.0.0.
 func AppendOffsetMessageID(dst []byte, storeHost netip.AddrPort, phyOffset int64) []byte {
 	var raw [28]byte
 	addr := storeHost.Addr().Unmap()
 	n := 0
-	if addr.Is4() {
-		a := addr.As4()
-		n = copy(raw[:], a[:])
-	} else {
+	switch {
+	case addr.Is6():
 		a := addr.As16()
 		n = copy(raw[:], a[:])
+	case addr.Is4():
+		a := addr.As4()
+		n = copy(raw[:], a[:])
+	default: // no address: 0.0.0.0, as the record encoder writes it
+		n = 4
 	}
 	binary.BigEndian.PutUint32(raw[n:], uint32(storeHost.Port()))
 	binary.BigEndian.PutUint64(raw[n+4:], uint64(phyOffset))

@@ -55,3 +55,7 @@ func FuzzDecodeOffsetMessageID(f *testing.F) {
 		require.Equal(t, strings.ToUpper(s), OffsetMessageID(ap, off))
 	})
 }
+
+func TestOffsetMessageIDNoAddress(t *testing.T) {
+	require.Equal(t, "00000000000000000000000000000001", OffsetMessageID(netip.AddrPort{}, 1))
+}
