@@ -179,8 +179,12 @@ func (m *Manager) DisableConsume(group string) bool {
 
 // All returns every group sorted by name.
 func (m *Manager) All() []SubscriptionGroupConfig {
-	_, all := m.snapshot()
-	return all
+	_, es := m.snapshot()
+	out := make([]SubscriptionGroupConfig, len(es))
+	for i, e := range es {
+		out[i] = e.c
+	}
+	return out
 }
 
 // DataVersion returns the current version.
@@ -190,29 +194,33 @@ func (m *Manager) DataVersion() fastjson.DataVersion {
 	return m.dv
 }
 
-func (m *Manager) snapshot() (fastjson.DataVersion, []SubscriptionGroupConfig) {
+type entry struct {
+	key string // the table key; Java writes it even when it differs from groupName
+	c   SubscriptionGroupConfig
+}
+
+func (m *Manager) snapshot() (fastjson.DataVersion, []entry) {
 	m.mu.RLock()
-	dv := m.dv
-	out := make([]SubscriptionGroupConfig, 0, len(m.table))
+	defer m.mu.RUnlock()
+	out := make([]entry, 0, len(m.table))
 	for _, k := range fastjson.SortedKeys(m.table) {
-		out = append(out, m.table[k])
+		out = append(out, entry{k, m.table[k]})
 	}
-	m.mu.RUnlock()
-	return dv, out
+	return m.dv, out
 }
 
 // Encode writes the manager as Java serialises it: dataVersion and subscriptionGroupTable (sorted by name).
 func (m *Manager) Encode(mode fastjson.Mode) []byte {
-	dv, all := m.snapshot()
-	w := fastjson.NewWriter(mode, make([]byte, 0, 64+len(all)*300))
+	dv, es := m.snapshot()
+	w := fastjson.NewWriter(mode, make([]byte, 0, 64+len(es)*300))
 	w.BeginObject()
 	w.Key("dataVersion")
 	dv.Write(w)
 	w.Key("subscriptionGroupTable")
 	w.BeginObject()
-	for _, c := range all {
-		w.Key(c.GroupName)
-		c.Write(w)
+	for _, e := range es {
+		w.Key(e.key)
+		e.c.Write(w)
 	}
 	w.EndObject()
 	w.EndObject()

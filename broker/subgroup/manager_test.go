@@ -236,3 +236,15 @@ func TestJavaFixtureSubscriptionGroupJSON(t *testing.T) {
 		require.Equal(t, m.All(), open(t, path).All(), f)
 	}
 }
+
+func TestKeyDifferentFromGroupNameIsKept(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "subscriptionGroup.json")
+	require.NoError(t, os.WriteFile(path, []byte(`{"subscriptionGroupTable":{"k1":{"groupName":"g"},"k2":{"groupName":"g"}}}`), 0o644))
+	m := open(t, path)
+	body := string(m.Wrapper())
+	require.Contains(t, body, `"k1":{`)
+	require.Contains(t, body, `"k2":{`)
+	c, ok := m.Find("k1")
+	require.True(t, ok)
+	require.Equal(t, "g", c.GroupName)
+}

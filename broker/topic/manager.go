@@ -270,15 +270,28 @@ func (m *Manager) DataVersion() fastjson.DataVersion {
 	return m.dv
 }
 
-// Snapshot returns the version and the table (sorted by name) taken under one lock, for REGISTER_BROKER.
-func (m *Manager) Snapshot() (fastjson.DataVersion, []TopicConfig) {
+type entry struct {
+	key string // the table key; Java writes it even when it differs from the config's topicName
+	tc  TopicConfig
+}
+
+func (m *Manager) entries() (fastjson.DataVersion, []entry) {
 	m.mu.RLock()
-	dv := m.dv
-	out := make([]TopicConfig, 0, len(m.table))
+	defer m.mu.RUnlock()
+	out := make([]entry, 0, len(m.table))
 	for _, k := range fastjson.SortedKeys(m.table) {
-		out = append(out, m.table[k])
+		out = append(out, entry{k, m.table[k]})
 	}
-	m.mu.RUnlock()
+	return m.dv, out
+}
+
+// Snapshot returns the version and the table (sorted by key) taken under one lock, for REGISTER_BROKER.
+func (m *Manager) Snapshot() (fastjson.DataVersion, []TopicConfig) {
+	dv, es := m.entries()
+	out := make([]TopicConfig, len(es))
+	for i, e := range es {
+		out[i] = e.tc
+	}
 	return dv, out
 }
 
@@ -519,20 +532,20 @@ func (m *Manager) SetBrokerPermission(perm int32) {
 
 // Encode writes the TopicConfigSerializeWrapper with entries sorted by name. pretty is the file form.
 func (m *Manager) Encode(mode fastjson.Mode) []byte {
-	dv, all := m.Snapshot()
-	return encodeWrapper(mode, dv, all)
+	dv, es := m.entries()
+	return encodeWrapper(mode, dv, es)
 }
 
-func encodeWrapper(mode fastjson.Mode, dv fastjson.DataVersion, all []TopicConfig) []byte {
-	w := fastjson.NewWriter(mode, make([]byte, 0, 64+len(all)*160))
+func encodeWrapper(mode fastjson.Mode, dv fastjson.DataVersion, es []entry) []byte {
+	w := fastjson.NewWriter(mode, make([]byte, 0, 64+len(es)*160))
 	w.BeginObject()
 	w.Key("dataVersion")
 	dv.Write(w)
 	w.Key("topicConfigTable")
 	w.BeginObject()
-	for _, tc := range all {
-		w.Key(tc.TopicName)
-		tc.Write(w)
+	for _, e := range es {
+		w.Key(e.key)
+		e.tc.Write(w)
 	}
 	w.EndObject()
 	w.EndObject()
@@ -555,23 +568,32 @@ func (m *Manager) SerializeWrapper(legacy bool) []byte { return m.Encode(modeOf(
 // every topic is sent as TopicConfig(name, read, write, brokerPermission) (default filter type, sysFlag 0,
 // not ordered); otherwise it equals SerializeWrapper.
 func (m *Manager) RegisterWrapper(legacy bool) []byte {
-	dv, all := m.RegisterSnapshot()
-	return encodeWrapper(modeOf(legacy), dv, all)
+	dv, es := m.registerEntries()
+	return encodeWrapper(modeOf(legacy), dv, es)
 }
 
-// RegisterSnapshot is the data of RegisterWrapper, for the compressed REGISTER_BROKER body.
-func (m *Manager) RegisterSnapshot() (fastjson.DataVersion, []TopicConfig) {
-	dv, all := m.Snapshot()
+func (m *Manager) registerEntries() (fastjson.DataVersion, []entry) {
+	dv, es := m.entries()
 	m.mu.RLock()
 	perm := m.brokerPrm
 	m.mu.RUnlock()
 	if IsReadable(perm) && IsWriteable(perm) {
-		return dv, all
+		return dv, es
 	}
-	for i, tc := range all {
-		all[i] = NewWithQueues(tc.TopicName, tc.ReadQueueNums, tc.WriteQueueNums, perm)
+	for i, e := range es {
+		es[i].tc = NewWithQueues(e.tc.TopicName, e.tc.ReadQueueNums, e.tc.WriteQueueNums, perm)
 	}
-	return dv, all
+	return dv, es
+}
+
+// RegisterSnapshot is the data of RegisterWrapper, for the compressed REGISTER_BROKER body.
+func (m *Manager) RegisterSnapshot() (fastjson.DataVersion, []TopicConfig) {
+	dv, es := m.registerEntries()
+	out := make([]TopicConfig, len(es))
+	for i, e := range es {
+		out[i] = e.tc
+	}
+	return dv, out
 }
 
 // Persist writes topics.json (pretty, Java's .tmp/.bak order).

@@ -447,3 +447,16 @@ func TestJavaFixtureTopicsJSON(t *testing.T) {
 		require.Equal(t, m.All(), m2.All(), f)
 	}
 }
+
+func TestKeyDifferentFromTopicNameIsKept(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "topics.json")
+	require.NoError(t, os.WriteFile(path, []byte(`{"topicConfigTable":{"K1":{"topicName":"T"},"K2":{"topicName":"T"}}}`), 0o644))
+	m, err := Open(path, testOptions())
+	require.NoError(t, err)
+	body := string(m.SerializeWrapper(true))
+	require.Contains(t, body, `"K1":{"order":false,"perm":6,"readQueueNums":16,"topicFilterType":"SINGLE_TAG","topicName":"T",`)
+	require.Contains(t, body, `"K2":{`)
+	tc, ok := m.Get("K1")
+	require.True(t, ok)
+	require.Equal(t, "T", tc.TopicName)
+}
