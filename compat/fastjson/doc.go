@@ -34,4 +34,12 @@
 // (callers that need them parse those values themselves).
 //
 // Files are written and read with Java's protocol (MixAll.string2File / ConfigManager.load): see config.go.
+// Deliberate differences: fsync of the .tmp/.bak and the directory, rename over the old file instead of
+// delete-then-rename, and no .bak copy of an empty previous file.
+//
+// Verified in the other direction too (broker/offset/java_test.go, opt-in): the 4.9.8 classes decode what
+// this package writes, including quoted integer keys ({"0":12} loads as Integer 0).
+//
+// UNVERIFIED: pretty output of arrays nested in arrays and of objects inside arrays (no config file has
+// them; the code follows the verified list and bean layouts); fastjson's acceptance of a UTF-8 BOM.
 package fastjson
