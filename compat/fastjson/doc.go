@@ -40,6 +40,6 @@
 // Verified in the other direction too (broker/offset/java_test.go, opt-in): the 4.9.8 classes decode what
 // this package writes, including quoted integer keys ({"0":12} loads as Integer 0).
 //
-// UNVERIFIED: pretty output of arrays nested in arrays and of objects inside arrays (no config file has
-// them; the code follows the verified list and bean layouts); fastjson's acceptance of a UTF-8 BOM.
+// Also verified: pretty layout of containers nested in arrays and in integer-keyed maps (nested_pretty.json),
+// and that fastjson accepts a leading UTF-8 BOM.
 package fastjson

@@ -89,6 +89,7 @@ func TestGoldenJavaFilesByteExact(t *testing.T) {
 		"intkeys_default.json":          Compact,
 		"intkeys_pretty.json":           Pretty,
 		"string_default.json":           Compact,
+		"nested_pretty.json":            Pretty,
 	}
 	for name, mode := range cases {
 		t.Run(name, func(t *testing.T) {

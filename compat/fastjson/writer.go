@@ -77,6 +77,7 @@ func (w *Writer) top() *frame {
 }
 
 func (w *Writer) begin(kind frameKind, open byte) {
+	w.elem()
 	w.buf = append(w.buf, open)
 	w.stack = append(w.stack, frame{kind: kind})
 }
