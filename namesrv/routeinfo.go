@@ -302,19 +302,24 @@ func (ri *RouteInfo) destroyLocked(addr string) {
 // ScanExpired removes brokers whose last registration is older than expiry, closing their connections, and
 // returns how many it removed.
 func (ri *RouteInfo) ScanExpired(expiry time.Duration) int {
-	ri.mu.Lock()
-	defer ri.mu.Unlock()
-	now := ri.now()
+	var toClose []BrokerConn
 	n := 0
+	ri.mu.Lock()
+	now := ri.now()
 	for addr, li := range ri.live {
 		if li.lastUpdate.Add(expiry).Before(now) {
 			if li.conn != nil {
-				_ = li.conn.Close()
+				toClose = append(toClose, li.conn)
 			}
 			ri.log.Warn("broker expired", "addr", addr, "lastUpdate", li.lastUpdate, "expiry", expiry)
 			ri.destroyLocked(addr)
 			n++
 		}
+	}
+	ri.mu.Unlock()
+	// Closing runs the connection's close callbacks (ConnClosed), which take the lock: close after releasing it.
+	for _, c := range toClose {
+		_ = c.Close()
 	}
 	return n
 }

@@ -3,6 +3,7 @@ package namesrv
 import (
 	"hash/crc32"
 	"net"
+	"os"
 	"strconv"
 )
 
@@ -13,4 +14,9 @@ func haAddr(addr string) string {
 	host, port, _ := net.SplitHostPort(addr)
 	p, _ := strconv.Atoi(port)
 	return net.JoinHostPort(host, strconv.Itoa(p+1))
+}
+
+func readFile(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	return string(b), err
 }
