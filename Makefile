@@ -25,9 +25,12 @@ run: build
 vet:
 	$(GO) vet $(PKGS)
 
-# Unit + conformance tests with the race detector.
+# Unit tests with the race detector, then the conformance suite. The suite runs without -race because the
+# official Go client v2.1.2 it drives has data races of its own (push consumer rebalance vs. route refresh);
+# rocketd's server code is raced by the broker/namesrv/remoting packages' own tests over real TCP.
 test: vet
-	$(GO) test -race -count=1 -timeout 30m $(PKGS)
+	$(GO) test -race -count=1 -timeout 30m $$($(GO) list $(PKGS) | grep -v /conformance)
+	$(GO) test -count=1 -timeout 30m ./conformance/...
 
 # A short run of every fuzz target (FUZZTIME each).
 fuzz:

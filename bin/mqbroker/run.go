@@ -2,16 +2,18 @@ package main
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 
+	"github.com/rocketd/rocketd/broker"
 	"github.com/rocketd/rocketd/conf"
 )
 
-// run serves until ctx is cancelled (SIGINT/SIGTERM). Placeholder until the
-// broker exists: this file is the only one to replace.
+// run serves the broker on listenPort (and the VIP port listenPort-2) until ctx is cancelled
+// (SIGINT/SIGTERM), then shuts down cleanly: unregister, flush, checkpoint, abort file removed.
 func run(ctx context.Context, cfg *conf.Broker) error {
-	_ = ctx
-	slog.Error("broker not implemented yet", "component", "broker", "listenPort", cfg.Server.ListenPort)
-	return errors.New("broker not implemented yet; only -p and -m work for now")
+	b, err := broker.New(cfg, slog.Default(), broker.Options{})
+	if err != nil {
+		return err
+	}
+	return b.Run(ctx)
 }

@@ -1,0 +1,245 @@
+package broker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/rocketd/rocketd/broker/client"
+	"github.com/rocketd/rocketd/broker/offset"
+	"github.com/rocketd/rocketd/broker/subgroup"
+	"github.com/rocketd/rocketd/broker/topic"
+	"github.com/rocketd/rocketd/conf"
+	"github.com/rocketd/rocketd/remoting"
+	"github.com/rocketd/rocketd/store"
+)
+
+// Broker is one RocketMQ broker: two listeners (listenPort and the VIP port listenPort-2), the metadata
+// managers, the client tables, the message store and the registration with the name servers.
+type Broker struct {
+	cfg *conf.Broker
+	log *slog.Logger
+
+	store     store.MessageStore
+	topics    *topic.Manager
+	subgroups *subgroup.Manager
+	offsets   *offset.Manager
+	producers *client.Producers
+	consumers *client.Consumers
+	locks     *client.Locks
+	holds     *pullHolds
+
+	outer      *remoting.Client
+	server     *remoting.Server
+	vip        *remoting.Server
+	pools      []*remoting.Pool
+	storeHost  netip.AddrPort
+	masterAddr atomic.Value // string
+	reregister chan struct{}
+	bootTime   time.Time
+
+	// checkExpression validates a non-TAG subscription expression (nil: none supported).
+	checkExpression func(expr string) error
+
+	// Test hooks.
+	registerPeriod time.Duration
+	listenAddr     string
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	once   sync.Once
+}
+
+// Options adjust a broker beyond its configuration (tests, embedding).
+type Options struct {
+	// ListenAddr overrides ":<listenPort>" (e.g. "127.0.0.1:0"). The VIP port is not opened when set.
+	ListenAddr string
+	// RegisterPeriod overrides the re-registration period.
+	RegisterPeriod time.Duration
+	// Store is the message store to use; nil opens the store under storePathRootDir.
+	Store store.MessageStore
+}
+
+// New builds a broker from its configuration; Start opens the listeners.
+func New(cfg *conf.Broker, log *slog.Logger, opts Options) (*Broker, error) {
+	if log == nil {
+		log = slog.Default()
+	}
+	log = log.With("component", "broker")
+	b := &Broker{
+		cfg:            cfg,
+		log:            log,
+		reregister:     make(chan struct{}, 1),
+		registerPeriod: opts.RegisterPeriod,
+		listenAddr:     opts.ListenAddr,
+		bootTime:       time.Now(),
+	}
+	b.masterAddr.Store("")
+	if cfg.Broker.BrokerID == 0 && !cfg.Store.BrokerRole.IsMaster() {
+		return nil, fmt.Errorf("broker: brokerId 0 with brokerRole %s: a master needs brokerRole ASYNC_MASTER or SYNC_MASTER", cfg.Store.BrokerRole)
+	}
+	root := cfg.Store.StorePathRootDir
+	configDir := filepath.Join(root, "config")
+	var err error
+	if b.topics, err = topic.Open(filepath.Join(configDir, "topics.json"), topic.Options{
+		BrokerClusterName:     cfg.Broker.BrokerClusterName,
+		BrokerName:            cfg.Broker.BrokerName,
+		AutoCreateTopicEnable: cfg.Broker.AutoCreateTopicEnable,
+		DefaultTopicQueueNums: int32(cfg.Broker.DefaultTopicQueueNums),
+		ClusterTopicEnable:    cfg.Broker.ClusterTopicEnable,
+		BrokerTopicEnable:     cfg.Broker.BrokerTopicEnable,
+		TraceTopicEnable:      cfg.Broker.TraceTopicEnable,
+		MsgTraceTopicName:     cfg.Broker.MsgTraceTopicName,
+		BrokerPermission:      int32(cfg.Broker.BrokerPermission),
+	}); err != nil {
+		return nil, fmt.Errorf("broker: load topics: %w", err)
+	}
+	if b.subgroups, err = subgroup.Open(filepath.Join(configDir, "subscriptionGroup.json")); err != nil {
+		return nil, fmt.Errorf("broker: load subscription groups: %w", err)
+	}
+	if b.offsets, err = offset.Open(filepath.Join(configDir, "consumerOffset.json")); err != nil {
+		return nil, fmt.Errorf("broker: load consumer offsets: %w", err)
+	}
+	b.producers = client.NewProducers(log)
+	b.consumers = client.NewConsumers(log, b.notifyConsumers)
+	b.locks = client.NewLocks(0)
+	b.holds = newPullHolds(b)
+	b.store = opts.Store
+	if b.store == nil {
+		if b.store, err = openStore(cfg, log); err != nil {
+			return nil, err
+		}
+	}
+	b.store.SetArrivingListener(b.holds.arriving)
+	b.topics.OnChange(b.topicsChanged)
+	return b, nil
+}
+
+// brokerAddr is the address clients use: brokerIP1:listenPort (the real port once bound).
+func (b *Broker) brokerAddr() string {
+	return net.JoinHostPort(b.cfg.Broker.BrokerIP1, strconv.Itoa(b.cfg.Server.ListenPort))
+}
+
+// Addr is the bound main listener.
+func (b *Broker) Addr() net.Addr { return b.server.Addr() }
+
+// Start opens the listeners, registers with the name servers and starts the background work.
+func (b *Broker) Start() error {
+	b.ctx, b.cancel = context.WithCancel(context.Background())
+	if err := b.store.Start(); err != nil {
+		return fmt.Errorf("broker: start store: %w", err)
+	}
+	b.outer = &remoting.Client{Logger: b.log}
+	main, vip, err := b.routers()
+	if err != nil {
+		return err
+	}
+	idle := time.Duration(b.cfg.Server.ServerChannelMaxIdleTimeSeconds) * time.Second
+	b.server = &remoting.Server{Router: main, IdleTimeout: idle, Logger: b.log, OnClose: b.connClosed}
+	addr := b.listenAddr
+	if addr == "" {
+		addr = ":" + strconv.Itoa(b.cfg.Server.ListenPort)
+	}
+	if err := b.server.Listen(addr); err != nil {
+		return fmt.Errorf("broker: %w", err)
+	}
+	if b.listenAddr != "" {
+		// Tests bind port 0: advertise the port really bound.
+		b.cfg.Server.ListenPort = b.server.Addr().(*net.TCPAddr).Port
+	} else {
+		b.vip = &remoting.Server{Router: vip, IdleTimeout: idle, Logger: b.log, OnClose: b.connClosed}
+		if err := b.vip.Listen(":" + strconv.Itoa(b.cfg.Server.ListenPort-2)); err != nil {
+			_ = b.server.Close()
+			return fmt.Errorf("broker: VIP channel: %w", err)
+		}
+	}
+	ip, err := netip.ParseAddr(b.cfg.Broker.BrokerIP1)
+	if err != nil {
+		return fmt.Errorf("broker: brokerIP1 %q is not an IP address: set brokerIP1 in broker.conf", b.cfg.Broker.BrokerIP1)
+	}
+	b.storeHost = netip.AddrPortFrom(ip, uint16(b.cfg.Server.ListenPort))
+
+	b.registerAll(b.ctx, false)
+	b.goLoop(b.registerLoop)
+	b.goLoop(b.housekeeping)
+	b.goLoop(b.holds.run)
+	b.log.Info("broker started", "name", b.cfg.Broker.BrokerName, "addr", b.brokerAddr(),
+		"cluster", b.cfg.Broker.BrokerClusterName, "namesrv", b.cfg.Broker.NamesrvAddr)
+	return nil
+}
+
+func (b *Broker) goLoop(f func(context.Context)) {
+	b.wg.Add(1)
+	go func() { defer b.wg.Done(); f(b.ctx) }()
+}
+
+// housekeeping expires idle clients (every 10 s) and persists consumer offsets (flushConsumerOffsetInterval).
+func (b *Broker) housekeeping(ctx context.Context) {
+	scan := time.NewTicker(10 * time.Second)
+	defer scan.Stop()
+	persist := time.NewTicker(time.Duration(max(b.cfg.Broker.FlushConsumerOffsetInterval, 1000)) * time.Millisecond)
+	defer persist.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-scan.C:
+			b.producers.ScanExpired(now, client.ChannelExpiry)
+			b.consumers.ScanExpired(now, client.ChannelExpiry)
+		case <-persist.C:
+			if err := b.offsets.Persist(); err != nil {
+				b.log.Error("persisting consumer offsets failed", "err", err)
+			}
+		}
+	}
+}
+
+// Close stops serving, unregisters from the name servers, persists the metadata and shuts the store down
+// cleanly (flush, checkpoint, abort file removed).
+func (b *Broker) Close() error {
+	var errs []error
+	b.once.Do(func() {
+		if b.cancel != nil {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			b.unregisterAll(ctx)
+			cancel()
+			b.cancel()
+		}
+		if b.server != nil {
+			errs = append(errs, b.server.Close())
+		}
+		if b.vip != nil {
+			errs = append(errs, b.vip.Close())
+		}
+		b.wg.Wait()
+		if b.outer != nil {
+			_ = b.outer.Close()
+		}
+		for _, p := range b.pools {
+			p.Release()
+		}
+		errs = append(errs, b.offsets.Persist())
+		errs = append(errs, b.store.Shutdown())
+		b.log.Info("broker stopped", "name", b.cfg.Broker.BrokerName)
+	})
+	return errors.Join(errs...)
+}
+
+// Run starts the broker and blocks until ctx is done, then shuts it down.
+func (b *Broker) Run(ctx context.Context) error {
+	if err := b.Start(); err != nil {
+		_ = b.store.Shutdown()
+		return err
+	}
+	<-ctx.Done()
+	return b.Close()
+}

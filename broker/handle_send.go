@@ -1,0 +1,251 @@
+package broker
+
+// Produce: SEND_MESSAGE (10, v1 names), SEND_MESSAGE_V2 (310, one-letter names), SEND_BATCH_MESSAGE (320,
+// V2 names, batch body). Java: SendMessageProcessor, AbstractSendMessageProcessor, BrokerFastFailure.
+// Not done here (delivery issue): transactional half messages (refused as when rejectTransactionMessage),
+// delivery of delayed messages (they are stored in SCHEDULE_TOPIC_XXXX as Java stores them), retry/DLQ
+// routing of sends to %RETRY% topics beyond the DLQ threshold check.
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rocketd/rocketd/broker/topic"
+	"github.com/rocketd/rocketd/compat"
+	"github.com/rocketd/rocketd/remoting"
+	"github.com/rocketd/rocketd/remoting/code"
+	"github.com/rocketd/rocketd/remoting/header"
+	"github.com/rocketd/rocketd/store"
+)
+
+// storedProperties encodes the properties as the broker stores them: without WAIT, which only steers the
+// flush wait (Java strips it from the stored string of ordinary sends).
+func storedProperties(props map[string]string) string {
+	w, ok := props[compat.PropertyWaitStoreMsgOK]
+	if !ok {
+		return compat.EncodeProperties(props)
+	}
+	delete(props, compat.PropertyWaitStoreMsgOK)
+	s := compat.EncodeProperties(props)
+	props[compat.PropertyWaitStoreMsgOK] = w
+	return s
+}
+
+const (
+	dlqTopicPrefix = "%DLQ%"
+	faqURL         = "\nSee http://rocketmq.apache.org/docs/faq/ for further details."
+)
+
+// sendBusy is the send processor's rejectRequest: the store cannot take writes quickly right now.
+func (b *Broker) sendBusy() bool { return false }
+
+func (b *Broker) handleSend(c *remoting.Conn, req *remoting.Command) (*remoting.Command, error) {
+	// Java's BrokerFastFailure: a send that waited in the queue too long is answered busy at once.
+	if wait := time.Duration(b.cfg.Broker.WaitTimeMillsInSendQueue) * time.Millisecond; wait > 0 && !req.ReceivedAt().IsZero() {
+		if waited := time.Since(req.ReceivedAt()); waited > wait {
+			return remoting.NewResponse(req, code.SystemBusy, fmt.Sprintf(
+				"[TIMEOUT_CLEAN_QUEUE]broker busy, start flow control for a while, period in queue: %dms, size of queue: %d",
+				waited.Milliseconds(), 0)), nil
+		}
+	}
+	var h header.SendMessageRequestHeader
+	if req.Code == code.SendMessage {
+		if err := h.Decode(req.ExtFields); err != nil {
+			return nil, err
+		}
+	} else {
+		var h2 header.SendMessageRequestHeaderV2
+		if err := h2.Decode(req.ExtFields); err != nil {
+			return nil, err
+		}
+		h = h2.V1()
+	}
+	resp := remoting.NewResponse(req, code.SystemError, "")
+	resp.ExtFields = map[string]string{}
+	tc, fail := b.checkSend(c, req, &h)
+	if fail != nil {
+		fail.ExtFields = map[string]string{}
+		return fail, nil
+	}
+	queueID := h.QueueID
+	if queueID < 0 {
+		queueID = rand.Int32N(max(tc.WriteQueueNums, 1))
+	}
+	born, _ := netip.ParseAddrPort(c.RemoteAddr())
+	m := &store.Message{
+		Topic:          h.Topic,
+		QueueID:        queueID,
+		Flag:           h.Flag,
+		Body:           req.Body,
+		SysFlag:        h.SysFlag,
+		BornTimestamp:  h.BornTimestamp,
+		BornHost:       born,
+		StoreHost:      b.storeHost,
+		ReconsumeTimes: h.ReconsumeTimes.Or(0),
+	}
+	if tc.TopicFilterType == "MULTI_TAG" {
+		m.SysFlag |= compat.MultiTagsFlag
+	}
+	props := compat.DecodeProperties(h.Properties)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var res store.PutResult
+	if h.Batch || req.Code == code.SendBatchMessage {
+		if strings.HasPrefix(h.Topic, retryGroupTopicPrefix) {
+			resp.Code, resp.Remark = code.MessageIllegal, "batch request does not support retry group "+h.Topic
+			return resp, nil
+		}
+		props[compat.PropertyCluster] = b.cfg.Broker.BrokerClusterName
+		res = b.store.PutMessages(ctx, &store.MessageBatch{
+			Topic: m.Topic, QueueID: m.QueueID, Body: req.Body, Properties: props,
+			PropertiesString: storedProperties(props), SysFlag: m.SysFlag, BornTimestamp: m.BornTimestamp,
+			BornHost: m.BornHost, StoreHost: m.StoreHost,
+		})
+	} else {
+		if done, r := b.routeRetry(&h, m, props, resp); done {
+			return r, nil
+		}
+		if props[compat.PropertyTransactionPrepared] == "true" {
+			resp.Code = code.NoPermission
+			resp.Remark = "the broker[" + b.brokerAddr() + "] sending transaction message is forbidden (rocketd does not serve transactional messages yet)"
+			return resp, nil
+		}
+		props[compat.PropertyCluster] = b.cfg.Broker.BrokerClusterName
+		m.Properties = props
+		m.PropertiesString = storedProperties(props)
+		res = b.store.PutMessage(ctx, m)
+	}
+	b.putResponse(resp, res, queueID)
+	return resp, nil
+}
+
+// checkSend is Java's msgCheck: broker and topic permissions, topic name, auto-creation and queue id.
+func (b *Broker) checkSend(c *remoting.Conn, req *remoting.Command, h *header.SendMessageRequestHeader) (topic.TopicConfig, *remoting.Command) {
+	fail := func(codeV int32, remark string) (topic.TopicConfig, *remoting.Command) {
+		return topic.TopicConfig{}, remoting.NewResponse(req, codeV, remark)
+	}
+	if !topic.IsWriteable(int32(b.cfg.Broker.BrokerPermission)) {
+		return fail(code.NoPermission, "the broker["+b.brokerAddr()+"] sending message is forbidden")
+	}
+	if err := topic.ValidateName(h.Topic); err != nil {
+		return fail(code.SystemError, err.Error())
+	}
+	if b.topics.IsNotAllowedSend(h.Topic) {
+		return fail(code.NoPermission, "Sending message to topic["+h.Topic+"] is forbidden.")
+	}
+	tc, ok := b.topics.Get(h.Topic)
+	if !ok {
+		var sysFlag int32
+		if h.UnitMode {
+			if strings.HasPrefix(h.Topic, retryGroupTopicPrefix) {
+				sysFlag = 2 // unit-sub
+			} else {
+				sysFlag = 1 // unit
+			}
+		}
+		var err error
+		tc, ok, err = b.topics.CreateInSendMessage(h.Topic, h.DefaultTopic, c.RemoteAddr(), h.DefaultTopicQueueNums, sysFlag)
+		if err != nil {
+			b.log.Warn("auto-creating topic failed", "topic", h.Topic, "err", err)
+		}
+		if ok {
+			go b.registerAll(b.ctx, true)
+		}
+		if !ok && strings.HasPrefix(h.Topic, retryGroupTopicPrefix) {
+			tc, ok, _ = b.topics.CreateInSendMessageBack(h.Topic, 1, 6, sysFlag)
+		}
+		if !ok {
+			if tc2, found := b.topics.Get(h.Topic); found {
+				tc, ok = tc2, true
+			}
+		}
+		if !ok {
+			return fail(code.TopicNotExist, "topic["+h.Topic+"] not exist, apply first please!"+faqURL)
+		}
+	}
+	if n := max(tc.WriteQueueNums, tc.ReadQueueNums); h.QueueID >= n {
+		return fail(code.SystemError, fmt.Sprintf("request queueId[%d] is illegal, %s Producer: %s", h.QueueID, tc.String(), c.RemoteAddr()))
+	}
+	return tc, nil
+}
+
+// routeRetry sends a message for a %RETRY% topic to the DLQ once it was retried too often (Java
+// handleRetryAndDLQ). It reports done=true with the response when the message must not be stored.
+func (b *Broker) routeRetry(h *header.SendMessageRequestHeader, m *store.Message, props map[string]string, resp *remoting.Command) (bool, *remoting.Command) {
+	if !strings.HasPrefix(h.Topic, retryGroupTopicPrefix) {
+		return false, nil
+	}
+	group := strings.TrimPrefix(h.Topic, retryGroupTopicPrefix)
+	sg, ok := b.subgroups.Find(group)
+	if !ok {
+		resp.Code, resp.Remark = code.SubscriptionGroupNotExist, "subscription group not exist, "+group+faqURL
+		return true, resp
+	}
+	maxTimes := sg.RetryMaxTimes
+	maxTimes = h.MaxReconsumeTimes.Or(maxTimes)
+	if h.ReconsumeTimes.Or(0) < maxTimes {
+		return false, nil
+	}
+	dlq := dlqTopicPrefix + group
+	tc, ok, err := b.topics.CreateInSendMessageBack(dlq, 1, 6, 0)
+	if !ok {
+		resp.Code, resp.Remark = code.SystemError, fmt.Sprintf("topic[%s] not exist: %v", dlq, err)
+		return true, resp
+	}
+	m.Topic = dlq
+	m.QueueID = rand.Int32N(max(tc.WriteQueueNums, 1))
+	return false, nil
+}
+
+// putResponse maps a store result onto the send response (Java handlePutMessageResult).
+func (b *Broker) putResponse(resp *remoting.Command, res store.PutResult, queueID int32) {
+	switch res.Status {
+	case store.PutOK:
+		resp.Code = code.Success
+	case store.FlushDiskTimeout:
+		resp.Code = code.FlushDiskTimeout
+	case store.FlushSlaveTimeout:
+		resp.Code = code.FlushSlaveTimeout
+	case store.SlaveNotAvailable:
+		resp.Code = code.SlaveNotAvailable
+	case store.CreateMappedFileFailed:
+		resp.Code, resp.Remark = code.SystemError, "create mapped file failed, server is busy or broken."
+	case store.MessageIllegal, store.PropertiesSizeExceeded:
+		resp.Code = code.MessageIllegal
+		resp.Remark = "the message is illegal, maybe msg body or properties length not matched. msg body length limit " +
+			strconv.Itoa(b.cfg.Store.MaxMessageSize) + " bytes, msg properties length limit 32767 bytes."
+		if res.Err != nil {
+			resp.Remark += " (" + res.Err.Error() + ")"
+		}
+		return
+	case store.ServiceNotAvailable:
+		resp.Code = code.ServiceNotAvailable
+		resp.Remark = "service not available now. It may be caused by one of the following reasons: the broker's disk is full, messages are put to the slave, message store has been shut down, etc."
+		if res.Err != nil {
+			resp.Remark += " (" + res.Err.Error() + ")"
+		}
+		return
+	case store.OSPageCacheBusy:
+		resp.Code, resp.Remark = code.SystemError, "[PC_SYNCHRONIZED]broker busy, start flow control for a while"
+		return
+	default:
+		resp.Code, resp.Remark = code.SystemError, "UNKNOWN_ERROR"
+		if res.Err != nil {
+			resp.Remark += ": " + res.Err.Error()
+		}
+		return
+	}
+	resp.ExtFields = map[string]string{
+		"msgId":       res.MsgID,
+		"queueId":     strconv.Itoa(int(queueID)),
+		"queueOffset": strconv.FormatInt(res.LogicsOffset, 10),
+		"MSG_REGION":  b.cfg.Broker.RegionID,
+		"TRACE_ON":    strconv.FormatBool(b.cfg.Broker.TraceOn),
+	}
+}

@@ -1,0 +1,101 @@
+package broker
+
+// routes.go is the one place that maps every request code the broker serves to its handler and pool, for
+// both listeners. The VIP (fast) listener serves the same table minus PULL_MESSAGE, as Java does.
+// Codes not listed get REQUEST_CODE_NOT_SUPPORTED (Java's AdminBrokerProcessor default).
+
+import (
+	"runtime"
+
+	"github.com/rocketd/rocketd/remoting"
+	"github.com/rocketd/rocketd/remoting/code"
+)
+
+type routeEntry struct {
+	code int32
+	pool *remoting.Pool
+	h    remoting.HandlerFunc
+	opts []remoting.RouteOption
+}
+
+func (b *Broker) routers() (main, vip *remoting.Router, err error) {
+	bc := b.cfg.Broker
+	mk := func(name string, workers, queue int) *remoting.Pool {
+		if err != nil {
+			return nil
+		}
+		var p *remoting.Pool
+		p, err = remoting.NewPool(name, workers, queue)
+		if p != nil {
+			b.pools = append(b.pools, p)
+		}
+		return p
+	}
+	send := mk("SendMessageThread", bc.SendMessageThreadPoolNums, bc.SendThreadPoolQueueCapacity)
+	pull := mk("PullMessageThread", bc.PullMessageThreadPoolNums, bc.PullThreadPoolQueueCapacity)
+	query := mk("QueryMessageThread", bc.QueryMessageThreadPoolNums, bc.QueryThreadPoolQueueCapacity)
+	admin := mk("AdminBrokerThread", bc.AdminBrokerThreadPoolNums, 10000)
+	clientMgr := mk("ClientManageThread", bc.ClientManageThreadPoolNums, bc.ClientManagerThreadPoolQueueCapacity)
+	heartbeat := mk("HeartbeatThread", bc.HeartbeatThreadPoolNums, bc.HeartbeatThreadPoolQueueCapacity)
+	consumerMgr := mk("ConsumerManageThread", bc.ConsumerManageThreadPoolNums, bc.ConsumerManagerThreadPoolQueueCapacity)
+	endTx := mk("EndTransactionThread", bc.EndTransactionThreadPoolNums, bc.EndTransactionPoolQueueCapacity)
+	if err != nil {
+		return nil, nil, err
+	}
+	_ = runtime.NumCPU
+	sendReject := remoting.WithReject(b.sendBusy)
+
+	table := []routeEntry{
+		// Produce (SendMessageProcessor).
+		{code.SendMessage, send, b.handleSend, []remoting.RouteOption{sendReject}},
+		{code.SendMessageV2, send, b.handleSend, []remoting.RouteOption{sendReject}},
+		{code.SendBatchMessage, send, b.handleSend, []remoting.RouteOption{sendReject}},
+		// Consume (PullMessageProcessor): main listener only.
+		{code.PullMessage, pull, b.handlePull, nil},
+		// Lookup (QueryMessageProcessor).
+		{code.QueryMessage, query, b.handleQueryMessage, nil},
+		{code.ViewMessageById, query, b.handleViewMessage, nil},
+		// Clients (ClientManageProcessor, ConsumerManageProcessor).
+		{code.HeartBeat, heartbeat, b.handleHeartbeat, nil},
+		{code.UnregisterClient, clientMgr, b.handleUnregisterClient, nil},
+		{code.CheckClientConfig, clientMgr, b.handleCheckClientConfig, nil},
+		{code.GetConsumerListByGroup, consumerMgr, b.handleConsumerListByGroup, nil},
+		{code.QueryConsumerOffset, consumerMgr, b.handleQueryConsumerOffset, nil},
+		{code.UpdateConsumerOffset, consumerMgr, b.handleUpdateConsumerOffset, nil},
+		// Offsets (AdminBrokerProcessor).
+		{code.GetMaxOffset, admin, b.handleGetMaxOffset, nil},
+		{code.GetMinOffset, admin, b.handleGetMinOffset, nil},
+		{code.SearchOffsetByTimestamp, admin, b.handleSearchOffset, nil},
+		{code.GetEarliestMsgStoretime, admin, b.handleEarliestMsgStoretime, nil},
+		// Orderly consumption.
+		{code.LockBatchMq, admin, b.handleLockBatch, nil},
+		{code.UnlockBatchMq, admin, b.handleUnlockBatch, nil},
+		// Topic and group administration.
+		{code.UpdateAndCreateTopic, admin, b.handleCreateTopic, nil},
+		{code.DeleteTopicInBroker, admin, b.handleDeleteTopic, nil},
+		{code.GetAllTopicConfig, admin, b.handleGetAllTopicConfig, nil},
+		{code.UpdateAndCreateSubscriptiongroup, admin, b.handleCreateSubscriptionGroup, nil},
+		{code.GetAllSubscriptiongroupConfig, admin, b.handleGetAllSubscriptionGroup, nil},
+		{code.DeleteSubscriptiongroup, admin, b.handleDeleteSubscriptionGroup, nil},
+		{code.GetAllConsumerOffset, admin, b.handleGetAllConsumerOffset, nil},
+		// Runtime information.
+		{code.GetBrokerRuntimeInfo, admin, b.handleRuntimeInfo, nil},
+		{code.GetBrokerConfig, admin, b.handleGetBrokerConfig, nil},
+		{code.GetTopicStatsInfo, admin, b.handleTopicStats, nil},
+		{code.GetConsumeStats, admin, b.handleConsumeStats, nil},
+		{code.GetConsumerConnectionList, admin, b.handleConsumerConnectionList, nil},
+		{code.GetProducerConnectionList, admin, b.handleProducerConnectionList, nil},
+		{code.QueryTopicConsumeByWho, admin, b.handleTopicConsumeByWho, nil},
+		{code.GetSystemTopicListFromBroker, admin, b.handleSystemTopicList, nil},
+	}
+	_ = endTx
+	main = remoting.NewRouter(b.log)
+	vip = remoting.NewRouter(b.log)
+	for _, e := range table {
+		main.Handle(e.code, e.pool, e.h, e.opts...)
+		if e.code != code.PullMessage {
+			vip.Handle(e.code, e.pool, e.h, e.opts...)
+		}
+	}
+	return main, vip, nil
+}
