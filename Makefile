@@ -16,11 +16,11 @@ build:
 # Namesrv on 9876 and broker on 10911 with the store under ./data; Ctrl-C stops both.
 run: build
 	@mkdir -p $(DATA)
-	@trap 'kill 0' INT TERM EXIT; \
-	$(BUILD)/mqnamesrv -c conf/dev/namesrv.properties & \
+	@$(BUILD)/mqnamesrv -c conf/dev/namesrv.properties & ns=$$!; \
 	sleep 0.3; \
-	$(BUILD)/mqbroker -c conf/dev/broker.conf -n 127.0.0.1:9876 & \
-	wait
+	$(BUILD)/mqbroker -c conf/dev/broker.conf -n 127.0.0.1:9876 & br=$$!; \
+	trap 'kill -TERM $$br 2>/dev/null; wait $$br; kill -TERM $$ns 2>/dev/null; wait $$ns; exit 0' INT TERM; \
+	wait $$br; kill -TERM $$ns 2>/dev/null; wait $$ns
 
 vet:
 	$(GO) vet $(PKGS)

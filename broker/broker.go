@@ -36,6 +36,8 @@ type Broker struct {
 	consumers *client.Consumers
 	locks     *client.Locks
 	holds     *pullHolds
+	dl        delivery // delivery.go
+	ext       adminExt // admin_ext.go
 
 	outer      *remoting.Client
 	server     *remoting.Server
@@ -121,6 +123,12 @@ func New(cfg *conf.Broker, log *slog.Logger, opts Options) (*Broker, error) {
 	}
 	b.store.SetArrivingListener(b.holds.arriving)
 	b.topics.OnChange(b.topicsChanged)
+	if err := b.initDelivery(); err != nil {
+		return nil, err
+	}
+	if err := b.initAdminExt(); err != nil {
+		return nil, err
+	}
 	return b, nil
 }
 
@@ -172,6 +180,8 @@ func (b *Broker) Start() error {
 	b.goLoop(b.registerLoop)
 	b.goLoop(b.housekeeping)
 	b.goLoop(b.holds.run)
+	b.startDelivery()
+	b.startAdminExt()
 	b.log.Info("broker started", "name", b.cfg.Broker.BrokerName, "addr", b.brokerAddr(),
 		"cluster", b.cfg.Broker.BrokerClusterName, "namesrv", b.cfg.Broker.NamesrvAddr)
 	return nil
@@ -221,6 +231,8 @@ func (b *Broker) Close() error {
 			errs = append(errs, b.vip.Close())
 		}
 		b.wg.Wait()
+		b.stopDelivery()
+		b.stopAdminExt()
 		if b.outer != nil {
 			_ = b.outer.Close()
 		}

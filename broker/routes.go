@@ -5,8 +5,6 @@ package broker
 // Codes not listed get REQUEST_CODE_NOT_SUPPORTED (Java's AdminBrokerProcessor default).
 
 import (
-	"runtime"
-
 	"github.com/rocketd/rocketd/remoting"
 	"github.com/rocketd/rocketd/remoting/code"
 )
@@ -42,7 +40,6 @@ func (b *Broker) routers() (main, vip *remoting.Router, err error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	_ = runtime.NumCPU
 	sendReject := remoting.WithReject(b.sendBusy)
 
 	table := []routeEntry{
@@ -87,8 +84,30 @@ func (b *Broker) routers() (main, vip *remoting.Router, err error) {
 		{code.GetProducerConnectionList, admin, b.handleProducerConnectionList, nil},
 		{code.QueryTopicConsumeByWho, admin, b.handleTopicConsumeByWho, nil},
 		{code.GetSystemTopicListFromBroker, admin, b.handleSystemTopicList, nil},
+		// Delivery semantics (delivery.go): retry, transactions, delay, reset, request-reply.
+		{code.ConsumerSendMsgBack, send, b.handleSendBack, nil},
+		{code.EndTransaction, endTx, b.handleEndTransaction, nil},
+		{code.ResumeCheckHalfMessage, admin, b.handleResumeCheckHalf, nil},
+		{code.GetAllDelayOffset, admin, b.handleGetAllDelayOffset, nil},
+		{code.InvokeBrokerToResetOffset, admin, b.handleResetOffset, nil},
+		{code.InvokeBrokerToGetConsumerStatus, admin, b.handleGetConsumerStatus, nil},
+		{code.QueryConsumeTimeSpan, admin, b.handleConsumeTimeSpan, nil},
+		{code.SendReplyMessage, send, b.handleSendReply, nil},
+		{code.SendReplyMessageV2, send, b.handleSendReply, nil},
+		// Admin codes beyond the basics (admin_ext.go).
+		{code.UpdateBrokerConfig, admin, b.handleUpdateBrokerConfig, nil},
+		{code.GetConsumerRunningInfo, admin, b.handleConsumerRunningInfo, nil},
+		{code.ConsumeMessageDirectly, admin, b.handleConsumeMessageDirectly, nil},
+		{code.QueryCorrectionOffset, admin, b.handleQueryCorrectionOffset, nil},
+		{code.CloneGroupOffset, admin, b.handleCloneGroupOffset, nil},
+		{code.ViewBrokerStatsData, admin, b.handleViewBrokerStatsData, nil},
+		{code.GetBrokerConsumeStats, admin, b.handleBrokerConsumeStats, nil},
+		{code.QueryConsumeQueue, admin, b.handleQueryConsumeQueue, nil},
+		{code.GetAllProducerInfo, admin, b.handleAllProducerInfo, nil},
+		{code.CleanExpiredConsumequeue, admin, b.handleCleanExpiredConsumeQueue, nil},
+		{code.CleanUnusedTopic, admin, b.handleCleanUnusedTopic, nil},
+		{code.DeleteExpiredCommitlog, admin, b.handleDeleteExpiredCommitLog, nil},
 	}
-	_ = endTx
 	main = remoting.NewRouter(b.log)
 	vip = remoting.NewRouter(b.log)
 	for _, e := range table {
