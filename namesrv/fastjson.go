@@ -11,8 +11,8 @@ import (
 // Long map keys without quotes. It never HTML-escapes.
 //
 // Two modes:
-//   - default (RemotingSerializable.encode): control characters and U+007F..U+009F as \uXXXX (\b \t \n \f \r
-//     short), '"' and '\' escaped, everything else raw UTF-8;
+//   - default (RemotingSerializable.encode): control characters, U+007F..U+009F, U+2028 and U+2029 as \uXXXX
+//     (\b \t \n \f \r short), '"' and '\' escaped, everything else raw UTF-8;
 //   - browser (BrowserCompatible, the standard route form): additionally '/' as "\/" and every character from
 //     U+007F up as \uXXXX (UTF-16 units).
 type jw struct {
@@ -66,15 +66,19 @@ func (w *jw) str(s string) {
 			continue
 		}
 		r, n := utf8.DecodeRuneInString(s[i:])
+		raw := s[i : i+n]
+		if r == utf8.RuneError && n == 1 {
+			raw = "\uFFFD" // what Java's UTF-8 decoder made of the byte
+		}
 		switch {
 		case w.browser && r >= 0x10000:
 			hi, lo := utf16.EncodeRune(r)
 			w.u4(hi)
 			w.u4(lo)
-		case w.browser || r <= 0x9F:
+		case w.browser || r <= 0x9F || r == 0x2028 || r == 0x2029:
 			w.u4(r)
 		default:
-			w.b = append(w.b, s[i:i+n]...)
+			w.b = append(w.b, raw...)
 		}
 		i += n
 	}
