@@ -3,7 +3,6 @@ package remoting
 import (
 	"encoding/binary"
 	"fmt"
-	"sort"
 )
 
 // appendRocketMQHeader writes c's header in the ROCKETMQ binary form (see the package comment).
@@ -19,12 +18,8 @@ func appendRocketMQHeader(dst []byte, c *Command) []byte {
 	lenAt := len(dst)
 	dst = append(dst, 0, 0, 0, 0)
 	if len(c.ExtFields) > 0 {
-		keys := make([]string, 0, len(c.ExtFields))
-		for k := range c.ExtFields {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
+		var small [16]string
+		for _, k := range orderedKeys(c.ExtFields, small[:]) {
 			v := c.ExtFields[k]
 			if k == "" || v == "" || len(k) > 0x7FFF {
 				continue // Java skips null keys and values; empty ones would decode as null anyway

@@ -25,7 +25,9 @@
 //	{"code":0,"extFields":{"k":"v"},"flag":1,"language":"JAVA","opaque":7,"remark":"..","serializeTypeCurrentRPC":"JSON","version":409}
 //
 // Decoding accepts any key order, missing optional keys, unknown keys and language given as a name or number.
-// extFields values are always written as JSON strings (the Go client drops a frame with a numeric value).
+// extFields values are always written as JSON strings (the Go client drops a frame with a numeric value), and
+// in the iteration order of a Java HashMap holding them (both serializations), so that rocketd's frames are
+// byte-identical to Java's; testdata/java holds frames Java 4.9.8 encoded and TestJavaGoldenFrames checks it.
 //
 // # ROCKETMQ binary header (T = 1)
 //

@@ -3,7 +3,6 @@ package remoting
 import (
 	"errors"
 	"fmt"
-	"sort"
 	"strconv"
 	"unicode/utf8"
 
@@ -11,7 +10,8 @@ import (
 )
 
 // appendJSONHeader writes c's header the way Java 4.9.8 (fastjson) does: keys sorted, null remark and
-// extFields omitted, serializeTypeCurrentRPC always "JSON", extFields values always strings.
+// extFields omitted, serializeTypeCurrentRPC always "JSON", extFields values always strings and in Java's
+// HashMap order.
 func appendJSONHeader(dst []byte, c *Command) []byte {
 	dst = append(dst, `{"code":`...)
 	dst = strconv.AppendInt(dst, int64(c.Code), 10)
@@ -45,12 +45,7 @@ func (l LanguageCode) jsonName() string {
 
 func appendSortedExt(dst []byte, ext map[string]string) []byte {
 	var small [16]string
-	keys := small[:0]
-	for k := range ext {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for i, k := range keys {
+	for i, k := range orderedKeys(ext, small[:]) {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
