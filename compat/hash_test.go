@@ -3,6 +3,8 @@ package compat
 import (
 	"hash/crc32"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 // Vectors from store.md §17 (computed with OpenJDK 17).

@@ -3,6 +3,8 @@ package compat
 import (
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 func TestPropertiesRoundTrip(t *testing.T) {
