@@ -38,6 +38,15 @@ func storeConfig(c *conf.MessageStoreConfig) store.MessageStoreConfig {
 	sc.MaxTransferCountOnMessageInDisk = c.MaxTransferCountOnMessageInDisk
 	sc.AccessMessageInMemoryMaxRatio = c.AccessMessageInMemoryMaxRatio
 	sc.OffsetCheckInSlave = c.OffsetCheckInSlave
+	sc.DeleteWhen = c.DeleteWhen
+	sc.FileReservedTime = c.FileReservedTime
+	sc.DiskMaxUsedSpaceRatio = c.DiskMaxUsedSpaceRatio
+	sc.CleanFileForciblyEnable = c.CleanFileForciblyEnable
+	sc.CleanResourceInterval = c.CleanResourceInterval
+	sc.DeleteCommitLogFilesInterval = c.DeleteCommitLogFilesInterval
+	sc.DeleteConsumeQueueFilesInterval = c.DeleteConsumeQueueFilesInterval
+	sc.DestroyMapedFileIntervalForcibly = c.DestroyMapedFileIntervalForcibly
+	sc.RedeleteHangedFileInterval = c.RedeleteHangedFileInterval
 	return sc
 }
 

@@ -49,6 +49,19 @@ type MessageStoreConfig struct {
 	MaxTransferCountOnMessageInDisk   int
 	AccessMessageInMemoryMaxRatio     int
 	OffsetCheckInSlave                bool
+
+	// Retention (store.md §11; CleanCommitLogService / CleanConsumeQueueService).
+	DeleteWhen                       string  // ";"-separated local hours ("04") when expired files are deleted
+	FileReservedTime                 int     // hours a CommitLog file is kept after its mtime
+	DiskMaxUsedSpaceRatio            int     // percent (clamped 10..95); above it expired files go at any hour
+	CleanFileForciblyEnable          bool    // above DiskSpaceCleanForciblyRatio delete the oldest files regardless of age
+	CleanResourceInterval            int     // ms between cleanup passes (first pass 60 s after Start)
+	DeleteCommitLogFilesInterval     int     // ms pause between two CommitLog file deletions
+	DeleteConsumeQueueFilesInterval  int     // ms pause between two ConsumeQueue deletions
+	DestroyMapedFileIntervalForcibly int     // ms; accepted for compatibility (files are unlinked at once, unmapped on release)
+	RedeleteHangedFileInterval       int     // ms; accepted for compatibility (see DestroyMapedFileIntervalForcibly)
+	DiskSpaceWarningLevelRatio       float64 // Java sysprop rocketmq.broker.diskSpaceWarningLevelRatio: above it puts are refused
+	DiskSpaceCleanForciblyRatio      float64 // Java sysprop rocketmq.broker.diskSpaceCleanForciblyRatio
 }
 
 // DefaultMessageStoreConfig returns the 4.9.8 defaults with the given root directory.
@@ -80,7 +93,30 @@ func DefaultMessageStoreConfig(root string) MessageStoreConfig {
 		MaxTransferBytesOnMessageInDisk:   64 * 1024,
 		MaxTransferCountOnMessageInDisk:   8,
 		AccessMessageInMemoryMaxRatio:     40,
+		DeleteWhen:                        "04",
+		FileReservedTime:                  72,
+		DiskMaxUsedSpaceRatio:             75,
+		CleanFileForciblyEnable:           true,
+		CleanResourceInterval:             10000,
+		DeleteCommitLogFilesInterval:      100,
+		DeleteConsumeQueueFilesInterval:   100,
+		DestroyMapedFileIntervalForcibly:  1000 * 120,
+		RedeleteHangedFileInterval:        1000 * 120,
+		DiskSpaceWarningLevelRatio:        0.90,
+		DiskSpaceCleanForciblyRatio:       0.85,
 	}
+}
+
+// diskMaxUsedRatio is Java's getDiskMaxUsedSpaceRatio: the setting clamped to 10..95, as a fraction.
+func (c *MessageStoreConfig) diskMaxUsedRatio() float64 {
+	r := c.DiskMaxUsedSpaceRatio
+	if r < 10 {
+		r = 10
+	}
+	if r > 95 {
+		r = 95
+	}
+	return float64(r) / 100
 }
 
 func (c *MessageStoreConfig) commitLogDir() string {

@@ -30,6 +30,10 @@
 // StorePathRootDir) in Java's units. VerifyDir checks a stopped store directory read-only; the Java interop
 // tests can run it on a directory a Java broker wrote, and hand a directory rocketd wrote to Java.
 //
-// Not yet here: retention/cleanup services, multi-path CommitLog, transient store pool, HA, the config
+// Retention (clean.go) deletes expired CommitLog files at the deleteWhen hours or when the disk is over
+// diskMaxUsedSpaceRatio, forcibly above 85 %, refuses puts above 90 %, then drops ConsumeQueue and index files
+// below the new CommitLog min offset. storetest holds the contract suite every MessageStore passes.
+//
+// Not yet here: multi-path CommitLog, transient store pool, HA, the config
 // JSON managers, ConsumeQueueExt and DLedger.
 package store

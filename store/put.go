@@ -27,6 +27,9 @@ func (s *DefaultMessageStore) checkStoreStatus() (PutMessageStatus, error) {
 		return ServiceNotAvailable, ErrNotStarted
 	case s.cfg.BrokerRole == Slave:
 		return ServiceNotAvailable, errors.New("store: a SLAVE does not accept messages")
+	case s.diskFull.Load():
+		return ServiceNotAvailable, fmt.Errorf(diskFullRemarkTemplate, s.cfg.commitLogDir(),
+			float64(s.diskFullRatio.Load())/10, s.cfg.DiskSpaceWarningLevelRatio)
 	}
 	return PutOK, nil
 }

@@ -20,11 +20,18 @@ import (
 // Options are the non-config inputs of Open.
 type Options struct {
 	Logger *slog.Logger
+
+	// Tests: a fake clock for deleteWhen/fileReservedTime, a fake disk gauge, and shorter retention timers.
+	Now               func() time.Time
+	DiskUsage         DiskUsageFunc
+	CleanFirstDelay   time.Duration // default 60 s
+	DiskCheckInterval time.Duration // default 10 s
 }
 
 // DefaultMessageStore is the CommitLog + ConsumeQueue + IndexFile store.
 type DefaultMessageStore struct {
 	cfg    MessageStoreConfig
+	opts   Options
 	log    *slog.Logger
 	delays DelayLevels
 
@@ -46,6 +53,13 @@ type DefaultMessageStore struct {
 	stop     chan struct{}
 	wg       sync.WaitGroup
 	memBytes int64 // total physical memory, for the in-memory / on-disk pull limits
+
+	// retention (clean.go)
+	cleanMu           sync.Mutex
+	lastCleanedPhyMin int64
+	manualDeletes     atomic.Int32
+	diskFull          atomic.Bool
+	diskFullRatio     atomic.Uint64 // permille, for the refusal remark
 
 	shutdownOnce sync.Once
 	shutdownErr  error
@@ -73,7 +87,7 @@ func Open(cfg MessageStoreConfig, opts Options) (_ *DefaultMessageStore, err err
 	if log == nil {
 		log = slog.Default()
 	}
-	s := &DefaultMessageStore{cfg: cfg, log: log.With("component", "store"), delays: delays,
+	s := &DefaultMessageStore{cfg: cfg, opts: opts, log: log.With("component", "store"), delays: delays,
 		reputWake: make(chan struct{}, 1), stop: make(chan struct{})}
 	var si unix.Sysinfo_t
 	if unix.Sysinfo(&si) == nil {
@@ -171,9 +185,10 @@ func (s *DefaultMessageStore) Start() error {
 
 	s.cl.StartFlusher()
 	s.cl.SetWritable(s.cfg.BrokerRole != Slave)
-	s.wg.Add(2)
+	s.wg.Add(3)
 	go s.reputLoop()
 	go s.flushConsumeQueueLoop()
+	go s.cleanLoop()
 
 	f, err := os.OpenFile(s.cfg.abortPath(), os.O_CREATE|os.O_WRONLY, 0o644)
 	if err != nil {

@@ -314,3 +314,31 @@ func (cq *ConsumeQueue) Destroy() error {
 	cq.firstCreated = false
 	return cq.q.Destroy()
 }
+
+// DeleteExpired is Java's ConsumeQueue.deleteExpiredFile after a CommitLog deletion: oldest first, whole
+// files (never the last) whose last unit points below phyMin are deleted, stopping at the first file that
+// still indexes live data; then the min offset is recomputed. It returns how many files were deleted.
+func (cq *ConsumeQueue) DeleteExpired(phyMin int64) (int, error) {
+	cq.mu.Lock()
+	files := cq.q.Files()
+	n := 0
+	for i := 0; i < len(files)-1; i++ {
+		f := files[i]
+		if !f.Hold() {
+			break
+		}
+		u, ok := DecodeUnit(f.Data()[f.Size()-UnitSize:])
+		f.Release()
+		if !ok || u.PhyOffset >= phyMin {
+			break
+		}
+		n++
+	}
+	err := cq.q.DeleteFirst(n)
+	cq.mu.Unlock()
+	if n > 0 {
+		cq.log.Info("deleted expired consume queue files", "files", n, "commitLogMinOffset", phyMin)
+	}
+	cq.CorrectMinOffset(phyMin)
+	return n, err
+}
