@@ -5,7 +5,7 @@ PKGS     ?= ./...
 FUZZTIME ?= 10s
 DATA     ?= data
 
-.PHONY: all build run test vet fuzz bench clean
+.PHONY: all build run test vet fuzz bench clean conformance-ref
 all: build
 
 build:
@@ -40,6 +40,13 @@ fuzz:
 	    $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; \
 	  done; \
 	done
+
+# The Go conformance suite against the Java 4.9.8 reference (proves the tests judge Java behaviour).
+conformance-ref: java-deps
+	@$(MAKE) --no-print-directory java-ref-up
+	@set -a; . compat/java/target/ref/ref.env; set +a; \
+	ROCKETD_CONFORMANCE_NAMESRV=$$REF_NAMESRV_ADDR $(GO) test -count=1 ./conformance/; rc=$$?; \
+	$(MAKE) --no-print-directory java-ref-down; exit $$rc
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
