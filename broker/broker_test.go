@@ -33,6 +33,7 @@ func startTestBroker(t *testing.T) *testBroker {
 	cfg.Broker.BrokerName = "broker-t"
 	cfg.Store.StorePathRootDir = filepath.Join(t.TempDir(), "store")
 	cfg.Store.MappedFileSizeCommitLog = 16 << 20
+	cfg.Broker.WaitTimeMillsInSendQueue = 5000 // a loaded CI machine under -race may queue sends longer than 200 ms
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	b, err := New(cfg, log, Options{ListenAddr: "127.0.0.1:0"})
 	require.NoError(t, err)
