@@ -25,7 +25,7 @@ type testBroker struct {
 	cl   *remoting.Client
 }
 
-func startTestBroker(t *testing.T) *testBroker {
+func startTestBroker(t *testing.T, tune ...func(*conf.Broker)) *testBroker {
 	t.Helper()
 	cfg := conf.DefaultBroker()
 	cfg.Broker.NamesrvAddr = ""
@@ -34,6 +34,9 @@ func startTestBroker(t *testing.T) *testBroker {
 	cfg.Store.StorePathRootDir = filepath.Join(t.TempDir(), "store")
 	cfg.Store.MappedFileSizeCommitLog = 16 << 20
 	cfg.Broker.WaitTimeMillsInSendQueue = 5000 // a loaded CI machine under -race may queue sends longer than 200 ms
+	for _, f := range tune {
+		f(cfg)
+	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	b, err := New(cfg, log, Options{ListenAddr: "127.0.0.1:0"})
 	require.NoError(t, err)
@@ -249,4 +252,43 @@ func TestHeartbeatAndConsumerList(t *testing.T) {
 	un := tb.call(t, code.UnregisterClient, map[string]string{"clientID": "127.0.0.1@a", "consumerGroup": "cg", "producerGroup": "pg"}, nil)
 	require.Equal(t, code.Success, un.Code)
 	require.Equal(t, code.SystemError, tb.call(t, code.GetConsumerListByGroup, map[string]string{"consumerGroup": "cg"}, nil).Code)
+}
+
+// Java's BrokerFastFailure: a send that waited in the send queue longer than waitTimeMillsInSendQueue is
+// answered SYSTEM_BUSY "[TIMEOUT_CLEAN_QUEUE]..." instead of being stored.
+func TestSendFastFailure(t *testing.T) {
+	tb := startTestBroker(t, func(c *conf.Broker) {
+		c.Broker.SendMessageThreadPoolNums = 1
+		c.Broker.WaitTimeMillsInSendQueue = 1
+	})
+	tb.createTopic(t, "Busy", 1)
+	const n = 200
+	results := make(chan *remoting.Command, n)
+	for i := 0; i < n; i++ {
+		require.NoError(t, tb.cl.InvokeAsync(context.Background(), tb.addr,
+			remoting.NewRequest(code.SendMessageV2, sendV2("Busy", 0, ""), bytes.Repeat([]byte("x"), 1024)), 30*time.Second,
+			func(c *remoting.Command, err error) {
+				require.NoError(t, err)
+				results <- c
+			}))
+	}
+	busy, ok := 0, 0
+	for i := 0; i < n; i++ {
+		select {
+		case c := <-results:
+			switch c.Code {
+			case code.SystemBusy:
+				busy++
+				require.Contains(t, c.Remark, "[TIMEOUT_CLEAN_QUEUE]broker busy, start flow control for a while, period in queue: ")
+			case code.Success:
+				ok++
+			default:
+				t.Fatalf("unexpected code %d: %s", c.Code, c.Remark)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatal("responses missing")
+		}
+	}
+	require.Positive(t, busy, "a burst on one send worker with a 1 ms budget must trip the fast failure")
+	require.Positive(t, ok, "the first sends are stored")
 }
