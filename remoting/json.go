@@ -4,9 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"unicode/utf8"
 
 	jsoniter "github.com/json-iterator/go"
+
+	"github.com/rocketd/rocketd/compat/fastjson"
 )
 
 // appendJSONHeader writes c's header the way Java 4.9.8 (fastjson) does: keys sorted, null remark and
@@ -56,54 +57,9 @@ func appendSortedExt(dst []byte, ext map[string]string) []byte {
 	return dst
 }
 
-const hexDigits = "0123456789abcdef"
-
-// appendJSONString quotes s as fastjson does by default: '"' and '\\' escaped, control characters as short
-// escapes or \u00XX, everything else (including non-ASCII) written raw. Invalid UTF-8 becomes U+FFFD.
-func appendJSONString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		b := s[i]
-		if b >= 0x20 && b != '"' && b != '\\' && b < utf8.RuneSelf {
-			i++
-			continue
-		}
-		if b >= utf8.RuneSelf {
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError && size == 1 {
-				dst = append(dst, s[start:i]...)
-				dst = append(dst, "\ufffd"...)
-				i++
-				start = i
-				continue
-			}
-			i += size
-			continue
-		}
-		dst = append(dst, s[start:i]...)
-		switch b {
-		case '"', '\\':
-			dst = append(dst, '\\', b)
-		case '\b':
-			dst = append(dst, '\\', 'b')
-		case '\f':
-			dst = append(dst, '\\', 'f')
-		case '\n':
-			dst = append(dst, '\\', 'n')
-		case '\r':
-			dst = append(dst, '\\', 'r')
-		case '\t':
-			dst = append(dst, '\\', 't')
-		default:
-			dst = append(dst, '\\', 'u', '0', '0', hexDigits[b>>4], hexDigits[b&0xF])
-		}
-		i++
-		start = i
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
-}
+// appendJSONString quotes s as fastjson does by default (compat/fastjson): '"' and '\\' escaped, control
+// characters, U+007F..U+009F, U+2028 and U+2029 as escapes, everything else raw; invalid UTF-8 becomes U+FFFD.
+func appendJSONString(dst []byte, s string) []byte { return fastjson.AppendString(dst, s, false) }
 
 var jsonCfg = jsoniter.Config{}.Froze()
 
