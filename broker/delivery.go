@@ -1,50 +1,121 @@
 package broker
 
-// Delivery semantics (issue "Delivery semantics"): CONSUMER_SEND_MSG_BACK (36), END_TRANSACTION (37),
-// RESUME_CHECK_HALF_MESSAGE (323), GET_ALL_DELAY_OFFSET (45), INVOKE_BROKER_TO_RESET_OFFSET (222),
-// INVOKE_BROKER_TO_GET_CONSUMER_STATUS (223), QUERY_CONSUME_TIME_SPAN (303), SEND_REPLY_MESSAGE(_V2) (324/325).
-// Not implemented yet: every handler here answers REQUEST_CODE_NOT_SUPPORTED.
+// Delivery semantics: the state behind CONSUMER_SEND_MSG_BACK (36, handle_sendback.go), END_TRANSACTION (37)
+// and RESUME_CHECK_HALF_MESSAGE (323, handle_txn.go), GET_ALL_DELAY_OFFSET (45, here),
+// INVOKE_BROKER_TO_RESET_OFFSET (222), INVOKE_BROKER_TO_GET_CONSUMER_STATUS (223) and QUERY_CONSUME_TIME_SPAN
+// (303, handle_reset.go), and SQL92 filtering (handle_pull.go, handle_client.go).
+// Not implemented: SEND_REPLY_MESSAGE(_V2) (324/325) answer REQUEST_CODE_NOT_SUPPORTED.
+//
+// enablePropertyFilter: Java defaults to false; rocketd serves SQL92 unless broker.conf sets the key (to
+// true or false), so unmodified SQL92 consumers work out of the box. The key in broker.conf wins.
 
-import "github.com/rocketd/rocketd/remoting"
+import (
+	"path/filepath"
+	"sync/atomic"
+	"time"
 
-// delivery holds the state of the schedule (delay) service, the transaction check service and filters.
-type delivery struct{}
+	"github.com/rocketd/rocketd/broker/filter"
+	"github.com/rocketd/rocketd/broker/schedule"
+	"github.com/rocketd/rocketd/broker/txn"
+	"github.com/rocketd/rocketd/compat/fastjson"
+	"github.com/rocketd/rocketd/remoting"
+	"github.com/rocketd/rocketd/remoting/code"
+	"github.com/rocketd/rocketd/store"
+)
+
+// delivery holds the state of the schedule (delay) service, the transaction service and filters.
+type delivery struct {
+	sched   atomic.Pointer[schedule.Service]
+	txn     *txn.Service
+	filters *filter.Cache
+}
 
 // initDelivery runs in New, after the managers and the store exist.
-func (b *Broker) initDelivery() error { return nil }
+func (b *Broker) initDelivery() error {
+	if b.cfg.File == nil {
+		b.cfg.Broker.EnablePropertyFilter = true
+	} else if _, set := b.cfg.File.Get("enablePropertyFilter"); !set {
+		b.cfg.Broker.EnablePropertyFilter = true
+	}
+	b.dl.filters = filter.NewCache(0)
+	b.checkExpression = func(expr string) error {
+		_, err := b.dl.filters.Compile(expr)
+		return err
+	}
+	// The store's dispatch also wakes the schedule level a new delayed unit belongs to.
+	b.store.SetArrivingListener(func(info *store.DispatchInfo) {
+		b.holds.arriving(info)
+		if info.Topic == store.ScheduleTopic {
+			if s := b.dl.sched.Load(); s != nil {
+				s.Wake(info.QueueID)
+			}
+		}
+	})
+	return nil
+}
 
-// startDelivery runs at the end of Start.
-func (b *Broker) startDelivery() {}
+// startDelivery runs at the end of Start: the store is recovered, so delay offsets can be checked against
+// the schedule queues.
+func (b *Broker) startDelivery() {
+	if !b.cfg.Store.BrokerRole.IsMaster() {
+		return // Java runs neither the schedule nor the transaction check on a slave
+	}
+	levels, err := store.ParseDelayLevels(b.cfg.Store.MessageDelayLevel)
+	if err != nil {
+		b.log.Error("messageDelayLevel is invalid; delayed messages will not be delivered until it is fixed", "err", err)
+	} else {
+		s, err := schedule.Open(schedule.Options{
+			Path:          filepath.Join(b.cfg.Store.StorePathRootDir, "config", "delayOffset.json"),
+			Levels:        levels,
+			FlushInterval: time.Duration(b.cfg.Store.FlushDelayOffsetInterval) * time.Millisecond,
+			Store:         b.store,
+			Log:           b.log,
+		})
+		if err != nil {
+			b.log.Error("delayed messages will not be delivered: fix or remove delayOffset.json", "err", err)
+		} else {
+			s.Start()
+			b.dl.sched.Store(s)
+		}
+	}
+	bc := &b.cfg.Broker
+	b.dl.txn = txn.New(txn.Options{
+		Store: b.store, Offsets: b.offsets, Producers: b.producers, StoreHost: b.storeHost,
+		Timeout:  time.Duration(bc.TransactionTimeOut) * time.Millisecond,
+		Interval: time.Duration(bc.TransactionCheckInterval) * time.Millisecond,
+		CheckMax: bc.TransactionCheckMax,
+		Reserved: time.Duration(b.cfg.Store.FileReservedTime) * time.Hour,
+		EnsureTopic: func(name string) {
+			if _, created, _ := b.topics.CreateInSendMessageBack(name, 1, 6, 0); created {
+				go b.registerAll(b.ctx, true)
+			}
+		},
+		Log: b.log,
+	})
+	b.dl.txn.Start()
+}
 
 // stopDelivery runs in Close before the store shuts down.
-func (b *Broker) stopDelivery() {}
-
-func (b *Broker) handleSendBack(c *remoting.Conn, req *remoting.Command) (*remoting.Command, error) {
-	return remoting.NotSupported(req), nil
+func (b *Broker) stopDelivery() {
+	if s := b.dl.sched.Load(); s != nil {
+		if err := s.Stop(); err != nil {
+			b.log.Error("persisting delay offsets at shutdown failed", "err", err)
+		}
+	}
+	if b.dl.txn != nil {
+		b.dl.txn.Stop()
+	}
 }
 
-func (b *Broker) handleEndTransaction(c *remoting.Conn, req *remoting.Command) (*remoting.Command, error) {
-	return remoting.NotSupported(req), nil
-}
-
-func (b *Broker) handleResumeCheckHalf(c *remoting.Conn, req *remoting.Command) (*remoting.Command, error) {
-	return remoting.NotSupported(req), nil
-}
-
+// handleGetAllDelayOffset is GET_ALL_DELAY_OFFSET: the body is delayOffset.json's content, compact.
 func (b *Broker) handleGetAllDelayOffset(c *remoting.Conn, req *remoting.Command) (*remoting.Command, error) {
-	return remoting.NotSupported(req), nil
-}
-
-func (b *Broker) handleResetOffset(c *remoting.Conn, req *remoting.Command) (*remoting.Command, error) {
-	return remoting.NotSupported(req), nil
-}
-
-func (b *Broker) handleGetConsumerStatus(c *remoting.Conn, req *remoting.Command) (*remoting.Command, error) {
-	return remoting.NotSupported(req), nil
-}
-
-func (b *Broker) handleConsumeTimeSpan(c *remoting.Conn, req *remoting.Command) (*remoting.Command, error) {
-	return remoting.NotSupported(req), nil
+	s := b.dl.sched.Load()
+	if s == nil {
+		return remoting.NewResponse(req, code.SystemError, "No delay offset in this broker"), nil
+	}
+	resp := remoting.NewResponse(req, code.Success, "")
+	resp.Body = s.Encode(fastjson.Compact)
+	return resp, nil
 }
 
 func (b *Broker) handleSendReply(c *remoting.Conn, req *remoting.Command) (*remoting.Command, error) {

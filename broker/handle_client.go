@@ -3,7 +3,7 @@ package broker
 // Client management: HEART_BEAT (34), UNREGISTER_CLIENT (35), CHECK_CLIENT_CONFIG (46),
 // GET_CONSUMER_LIST_BY_GROUP (38), LOCK_BATCH_MQ (41), UNLOCK_BATCH_MQ (42).
 // Java: ClientManageProcessor, ConsumerManageProcessor.getConsumerListByGroup, AdminBrokerProcessor.lockBatchMQ.
-// Not done: SQL92 filter registration (CHECK_CLIENT_CONFIG accepts TAG only; SQL92 is the delivery issue's).
+// SQL92 expressions are validated by b.checkExpression (broker/filter, set in delivery.go).
 
 import (
 	"fmt"

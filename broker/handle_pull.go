@@ -3,14 +3,17 @@ package broker
 // Consume: PULL_MESSAGE (11), main listener only. Java: PullMessageProcessor, PullRequestHoldService,
 // NotifyMessageArrivingListener. Long polling holds a pull that found nothing until a message is dispatched
 // to that queue or the client's suspend timeout passes.
-// Not done here: SQL92 filtering (delivery issue), slave reads (suggestWhichBrokerId is always 0 unless
+// SQL92 subscriptions are evaluated over each record's properties (broker/filter).
+// Not done here: slave reads (suggestWhichBrokerId is always 0 unless
 // slaveReadEnable), OFFSET_MOVED_EVENT messages.
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
 	"github.com/rocketd/rocketd/broker/client"
+	"github.com/rocketd/rocketd/broker/filter"
 	"github.com/rocketd/rocketd/broker/topic"
 	"github.com/rocketd/rocketd/compat"
 	"github.com/rocketd/rocketd/remoting"
@@ -57,8 +60,16 @@ func (b *Broker) processPull(c *remoting.Conn, req *remoting.Command, allowSuspe
 	}
 
 	var sub client.SubscriptionData
+	var sqlFilter *filter.Expression
 	if h.SysFlag&header.PullFlagSubscription != 0 {
 		sub = buildSubscription(h.Topic, h.Subscription, h.ExpressionType)
+		if !sub.IsTagType() {
+			e, err := b.compileFilter(sub)
+			if err != nil {
+				return fail(code.SubscriptionParseFailed, "parse the consumer's subscription failed: "+err.Error())
+			}
+			sqlFilter = e
+		}
 	} else {
 		snap, ok := b.consumers.Snapshot(h.ConsumerGroup)
 		if !ok {
@@ -75,15 +86,24 @@ func (b *Broker) processPull(c *remoting.Conn, req *remoting.Command, allowSuspe
 			return fail(code.SubscriptionNotLatest, "the consumer's subscription not latest")
 		}
 		sub = s
-	}
-	if !sub.IsTagType() {
-		if !b.cfg.Broker.EnablePropertyFilter {
-			return fail(code.SystemError, "The broker does not support consumer to filter message by "+sub.ExpressionType)
+		if !sub.IsTagType() {
+			// Java keeps only valid expressions registered by heartbeats.
+			e, err := b.compileFilter(sub)
+			if err != nil {
+				return fail(code.FilterDataNotExist, "The broker's consumer filter data is not exist!Your expression may be wrong! ("+err.Error()+")")
+			}
+			sqlFilter = e
 		}
-		return fail(code.SubscriptionParseFailed, "parse the consumer's subscription failed: rocketd does not support "+sub.ExpressionType+" yet")
+	}
+	if !sub.IsTagType() && !b.cfg.Broker.EnablePropertyFilter {
+		return fail(code.SystemError, "The broker does not support consumer to filter message by "+sub.ExpressionType)
 	}
 
-	res := b.store.GetMessage(h.ConsumerGroup, h.Topic, h.QueueID, h.QueueOffset, int(h.MaxMsgNums), tagFilter{tagMatcher(&sub)})
+	var mf store.MessageFilter = tagFilter{tagMatcher(&sub)}
+	if sqlFilter != nil {
+		mf = filter.RecordFilter{Expr: sqlFilter}
+	}
+	res := b.store.GetMessage(h.ConsumerGroup, h.Topic, h.QueueID, h.QueueOffset, int(h.MaxMsgNums), mf)
 	defer res.Release()
 	resp.Remark = res.Status.String()
 	rh := header.PullMessageResponseHeader{NextBeginOffset: res.NextBeginOffset, MinOffset: res.MinOffset, MaxOffset: res.MaxOffset}
@@ -178,4 +198,12 @@ func tagMatcher(s *client.SubscriptionData) func(int64) bool {
 		}
 	}
 	return func(tc int64) bool { _, ok := codes[tc]; return ok }
+}
+
+// compileFilter compiles a non-TAG subscription; only SQL92 is known (Java's other type, class filters, is gone).
+func (b *Broker) compileFilter(sub client.SubscriptionData) (*filter.Expression, error) {
+	if !strings.EqualFold(sub.ExpressionType, "SQL92") {
+		return nil, fmt.Errorf("unknown expression type %q: use TAG or SQL92", sub.ExpressionType)
+	}
+	return b.dl.filters.Compile(sub.SubString)
 }

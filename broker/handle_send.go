@@ -2,9 +2,9 @@ package broker
 
 // Produce: SEND_MESSAGE (10, v1 names), SEND_MESSAGE_V2 (310, one-letter names), SEND_BATCH_MESSAGE (320,
 // V2 names, batch body). Java: SendMessageProcessor, AbstractSendMessageProcessor, BrokerFastFailure.
-// Not done here (delivery issue): transactional half messages (refused as when rejectTransactionMessage),
-// delivery of delayed messages (they are stored in SCHEDULE_TOPIC_XXXX as Java stores them), retry/DLQ
-// routing of sends to %RETRY% topics beyond the DLQ threshold check.
+// Transactional sends (TRAN_MSG=true) become half messages (broker/txn); delayed messages are stored in
+// SCHEDULE_TOPIC_XXXX by the store and delivered by broker/schedule; a send to %RETRY%<group> whose
+// reconsumeTimes reached the maximum goes to %DLQ%<group> (routeRetry).
 
 import (
 	"context"
@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/rocketd/rocketd/broker/topic"
+	"github.com/rocketd/rocketd/broker/txn"
 	"github.com/rocketd/rocketd/compat"
 	"github.com/rocketd/rocketd/remoting"
 	"github.com/rocketd/rocketd/remoting/code"
@@ -108,17 +109,24 @@ func (b *Broker) handleSend(c *remoting.Conn, req *remoting.Command) (*remoting.
 			BornHost: m.BornHost, StoreHost: m.StoreHost,
 		})
 	} else {
-		if done, r := b.routeRetry(&h, m, props, resp); done {
+		if done, r := b.routeRetry(&h, req.Version, m, props, resp); done {
 			return r, nil
-		}
-		if props[compat.PropertyTransactionPrepared] == "true" {
-			resp.Code = code.NoPermission
-			resp.Remark = "the broker[" + b.brokerAddr() + "] sending transaction message is forbidden (rocketd does not serve transactional messages yet)"
-			return resp, nil
 		}
 		props[compat.PropertyCluster] = b.cfg.Broker.BrokerClusterName
 		m.Properties = props
 		m.PropertiesString = storedProperties(props)
+		if strings.EqualFold(props[compat.PropertyTransactionPrepared], "true") { // Boolean.parseBoolean
+			if b.cfg.Broker.RejectTransactionMessage {
+				resp.Code = code.NoPermission
+				resp.Remark = "the broker[" + b.cfg.Broker.BrokerIP1 + "] sending transaction message is forbidden"
+				return resp, nil
+			}
+			// Java's asyncPrepareMessage: the half message; the send answer carries its queue offset.
+			if _, created, _ := b.topics.CreateInSendMessageBack(txn.HalfTopic, 1, 6, 0); created {
+				go b.registerAll(b.ctx, true)
+			}
+			txn.PrepareHalf(m)
+		}
 		res = b.store.PutMessage(ctx, m)
 	}
 	b.putResponse(resp, res, queueID)
@@ -177,7 +185,9 @@ func (b *Broker) checkSend(c *remoting.Conn, req *remoting.Command, h *header.Se
 
 // routeRetry sends a message for a %RETRY% topic to the DLQ once it was retried too often (Java
 // handleRetryAndDLQ). It reports done=true with the response when the message must not be stored.
-func (b *Broker) routeRetry(h *header.SendMessageRequestHeader, m *store.Message, props map[string]string, resp *remoting.Command) (bool, *remoting.Command) {
+// As in Java, the DELAY the client sent stays in the properties (Java's DELAY=0 is lost when the properties
+// are replaced), so a diverted message with a DELAY still passes through the schedule topic.
+func (b *Broker) routeRetry(h *header.SendMessageRequestHeader, version int32, m *store.Message, props map[string]string, resp *remoting.Command) (bool, *remoting.Command) {
 	if !strings.HasPrefix(h.Topic, retryGroupTopicPrefix) {
 		return false, nil
 	}
@@ -188,7 +198,9 @@ func (b *Broker) routeRetry(h *header.SendMessageRequestHeader, m *store.Message
 		return true, resp
 	}
 	maxTimes := sg.RetryMaxTimes
-	maxTimes = h.MaxReconsumeTimes.Or(maxTimes)
+	if version >= versionV349 {
+		maxTimes = h.MaxReconsumeTimes.Or(maxTimes)
+	}
 	if h.ReconsumeTimes.Or(0) < maxTimes {
 		return false, nil
 	}

@@ -1,0 +1,296 @@
+package broker
+
+// Back-tracking: INVOKE_BROKER_TO_RESET_OFFSET (222) -> RESET_CONSUMER_CLIENT_OFFSET (220, oneway, to every
+// consumer of the group), INVOKE_BROKER_TO_GET_CONSUMER_STATUS (223) -> GET_CONSUMER_STATUS_FROM_CLIENT (221),
+// QUERY_CONSUME_TIME_SPAN (303). Java: Broker2Client.resetOffset / getConsumeStatus,
+// AdminBrokerProcessor.queryConsumeTimeSpan.
+// The broker does not change the stored offsets itself: the consumers reset and commit them.
+// Not done: the client-version check of 222 (clients older than V3_0_7 do not exist in practice).
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/rocketd/rocketd/compat/fastjson"
+	"github.com/rocketd/rocketd/remoting"
+	"github.com/rocketd/rocketd/remoting/code"
+	"github.com/rocketd/rocketd/remoting/header"
+)
+
+// mqOffset is one entry of ResetOffsetBody's offsetTable.
+type mqOffset struct {
+	queueID int32
+	offset  int64
+}
+
+// appendMQJSON writes a MessageQueue as fastjson writes it (JSON-escaped names): {"brokerName":..,"queueId":..,"topic":..}.
+func appendMQJSON(dst []byte, brokerName, topic string, queueID int32) []byte {
+	dst = append(dst, `{"brokerName":`...)
+	dst = appendJSONString(dst, brokerName)
+	dst = append(dst, `,"queueId":`...)
+	dst = strconv.AppendInt(dst, int64(queueID), 10)
+	dst = append(dst, `,"topic":`...)
+	dst = appendJSONString(dst, topic)
+	return append(dst, '}')
+}
+
+func appendJSONString(dst []byte, s string) []byte {
+	w := fastjson.NewWriter(fastjson.Compact, dst)
+	w.String(s)
+	return w.Bytes()
+}
+
+// resetOffsetBody is ResetOffsetBody in fastjson's form: {"offsetTable":{{mq}:offset,...}}.
+func resetOffsetBody(brokerName, topic string, table []mqOffset) []byte {
+	b := []byte(`{"offsetTable":{`)
+	for i, e := range table {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendMQJSON(b, brokerName, topic, e.queueID)
+		b = append(b, ':')
+		b = strconv.AppendInt(b, e.offset, 10)
+	}
+	return append(b, "}}"...)
+}
+
+// resetOffsetBodyForC is ResetOffsetBodyForC: {"offsetTable":[{"brokerName":..,"offset":..,"queueId":..,"topic":..}]}.
+func resetOffsetBodyForC(brokerName, topic string, table []mqOffset) []byte {
+	b := []byte(`{"offsetTable":[`)
+	for i, e := range table {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"brokerName":`...)
+		b = appendJSONString(b, brokerName)
+		b = append(b, `,"offset":`...)
+		b = strconv.AppendInt(b, e.offset, 10)
+		b = append(b, `,"queueId":`...)
+		b = strconv.AppendInt(b, int64(e.queueID), 10)
+		b = append(b, `,"topic":`...)
+		b = appendJSONString(b, topic)
+		b = append(b, '}')
+	}
+	return append(b, "]}"...)
+}
+
+func (b *Broker) handleResetOffset(c *remoting.Conn, req *remoting.Command) (*remoting.Command, error) {
+	var h header.ResetOffsetRequestHeader
+	if err := h.Decode(req.ExtFields); err != nil {
+		return nil, err
+	}
+	b.log.Info("reset offset requested", "remote", c.RemoteAddr(), "topic", h.Topic, "group", h.Group,
+		"timestamp", h.Timestamp, "isForce", h.IsForce)
+	tc, ok := b.topics.Get(h.Topic)
+	if !ok {
+		return remoting.NewResponse(req, code.SystemError, "[reset-offset] reset offset failed, no topic in this broker. topic="+h.Topic), nil
+	}
+	table := make([]mqOffset, 0, tc.WriteQueueNums)
+	for q := int32(0); q < tc.WriteQueueNums; q++ {
+		cur, ok := b.offsets.Query(h.Group, h.Topic, q)
+		if !ok {
+			return remoting.NewResponse(req, code.SystemError, fmt.Sprintf("THe consumer group <%s> not exist", h.Group)), nil
+		}
+		var target int64
+		if h.Timestamp == -1 {
+			target = b.store.GetMaxOffsetInQueue(h.Topic, q)
+		} else {
+			target = b.store.GetOffsetInQueueByTime(h.Topic, q, h.Timestamp)
+		}
+		target = max(target, 0)
+		if h.IsForce || target < cur {
+			table = append(table, mqOffset{q, target})
+		} else {
+			table = append(table, mqOffset{q, cur})
+		}
+	}
+	snap, ok := b.consumers.Snapshot(h.Group)
+	if !ok || len(snap.Channels) == 0 {
+		return remoting.NewResponse(req, code.ConsumerNotOnline, fmt.Sprintf(
+			"Consumer not online, so can not reset offset, Group: %s Topic: %s Timestamp: %d", h.Group, h.Topic, h.Timestamp)), nil
+	}
+	brokerName := b.cfg.Broker.BrokerName
+	body := resetOffsetBody(brokerName, h.Topic, table)
+	for _, ci := range snap.Channels {
+		ext := map[string]string{}
+		(&header.ResetOffsetRequestHeader{Topic: h.Topic, Group: h.Group, Timestamp: h.Timestamp}).Encode(ext)
+		b2 := body
+		if ci.Language == remoting.CPP {
+			b2 = resetOffsetBodyForC(brokerName, h.Topic, table)
+		}
+		if err := ci.Conn.InvokeOneway(remoting.NewRequest(code.ResetConsumerClientOffset, ext, b2)); err != nil {
+			b.log.Error("reset offset: notifying a consumer failed", "topic", h.Topic, "group", h.Group,
+				"client", ci.ClientID, "err", err)
+		}
+	}
+	resp := remoting.NewResponse(req, code.Success, "")
+	resp.Body = body
+	return resp, nil
+}
+
+// rawObjectField returns the raw JSON value of a top-level key of obj (strings and nesting respected), so
+// fastjson's object-keyed maps can be passed on without parsing them.
+func rawObjectField(obj []byte, key string) ([]byte, bool) {
+	needle := []byte(`"` + key + `":`)
+	i := bytes.Index(obj, needle)
+	if i < 0 {
+		return nil, false
+	}
+	start := i + len(needle)
+	depth, inStr := 0, false
+	for j := start; j < len(obj); j++ {
+		ch := obj[j]
+		if inStr {
+			switch ch {
+			case '\\':
+				j++
+			case '"':
+				inStr = false
+			}
+			continue
+		}
+		switch ch {
+		case '"':
+			inStr = true
+		case '{', '[':
+			depth++
+		case '}', ']':
+			if depth == 0 {
+				return obj[start:j], true
+			}
+			depth--
+			if depth == 0 {
+				return obj[start : j+1], true
+			}
+		case ',':
+			if depth == 0 {
+				return obj[start:j], true
+			}
+		}
+	}
+	return nil, false
+}
+
+func (b *Broker) handleGetConsumerStatus(c *remoting.Conn, req *remoting.Command) (*remoting.Command, error) {
+	var h header.GetConsumerStatusRequestHeader
+	if err := h.Decode(req.ExtFields); err != nil {
+		return nil, err
+	}
+	snap, ok := b.consumers.Snapshot(h.Group)
+	if !ok || len(snap.Channels) == 0 {
+		return remoting.NewResponse(req, code.SystemError, "No Any Consumer online in the consumer group: ["+h.Group+"]"), nil
+	}
+	type reply struct {
+		clientID string
+		table    []byte
+	}
+	var (
+		mu      sync.Mutex
+		replies []reply
+		wg      sync.WaitGroup
+	)
+	for _, ci := range snap.Channels {
+		if h.ClientAddr != "" && ci.Conn.RemoteAddr() != h.ClientAddr {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ext := map[string]string{}
+			(&header.GetConsumerStatusRequestHeader{Topic: h.Topic, Group: h.Group}).Encode(ext)
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			resp, err := ci.Conn.Invoke(ctx, remoting.NewRequest(code.GetConsumerStatusFromClient, ext, nil), 5*time.Second)
+			if err != nil || resp.Code != code.Success {
+				b.log.Warn("get consumer status from a client failed", "group", h.Group, "client", ci.ClientID, "err", err)
+				return
+			}
+			raw, ok := rawObjectField(resp.Body, "messageQueueTable")
+			if !ok {
+				return
+			}
+			mu.Lock()
+			replies = append(replies, reply{ci.ClientID, append([]byte(nil), raw...)})
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	sort.Slice(replies, func(i, j int) bool { return replies[i].clientID < replies[j].clientID })
+	body := []byte(`{"consumerTable":{`)
+	for i, r := range replies {
+		if i > 0 {
+			body = append(body, ',')
+		}
+		body = appendJSONString(body, r.clientID)
+		body = append(body, ':')
+		body = append(body, r.table...)
+	}
+	body = append(body, "}}"...)
+	resp := remoting.NewResponse(req, code.Success, "")
+	resp.Body = body
+	return resp, nil
+}
+
+func (b *Broker) handleConsumeTimeSpan(c *remoting.Conn, req *remoting.Command) (*remoting.Command, error) {
+	var h header.QueryConsumeTimeSpanRequestHeader
+	if err := h.Decode(req.ExtFields); err != nil {
+		return nil, err
+	}
+	tc, ok := b.topics.Get(h.Topic)
+	if !ok {
+		return remoting.NewResponse(req, code.TopicNotExist, "topic["+h.Topic+"] not exist"), nil
+	}
+	st := b.store
+	body := []byte(`{"consumeTimeSpanSet":[`)
+	for q := int32(0); q < tc.WriteQueueNums; q++ {
+		minTime := st.GetEarliestMessageTime(h.Topic, q)
+		maxOff := st.GetMaxOffsetInQueue(h.Topic, q)
+		maxTime := st.GetMessageStoreTimeStamp(h.Topic, q, maxOff-1)
+		cur, ok := b.offsets.Query(h.Group, h.Topic, q)
+		if !ok {
+			cur = -1
+		}
+		consumeTime := minTime
+		if cur > 0 {
+			consumeTime = st.GetMessageStoreTimeStamp(h.Topic, q, cur-1)
+		}
+		var delay int64
+		if cur < maxOff {
+			delay = time.Now().UnixMilli() - st.GetMessageStoreTimeStamp(h.Topic, q, cur)
+		}
+		if q > 0 {
+			body = append(body, ',')
+		}
+		body = append(body, `{"consumeTimeStamp":`...)
+		body = strconv.AppendInt(body, consumeTime, 10)
+		body = append(body, `,"consumeTimeStampStr":`...)
+		body = appendJSONString(body, javaDate(consumeTime))
+		body = append(body, `,"delayTime":`...)
+		body = strconv.AppendInt(body, delay, 10)
+		body = append(body, `,"maxTimeStamp":`...)
+		body = strconv.AppendInt(body, maxTime, 10)
+		body = append(body, `,"maxTimeStampStr":`...)
+		body = appendJSONString(body, javaDate(maxTime))
+		body = append(body, `,"messageQueue":`...)
+		body = appendMQJSON(body, b.cfg.Broker.BrokerName, h.Topic, q)
+		body = append(body, `,"minTimeStamp":`...)
+		body = strconv.AppendInt(body, minTime, 10)
+		body = append(body, `,"minTimeStampStr":`...)
+		body = appendJSONString(body, javaDate(minTime))
+		body = append(body, '}')
+	}
+	body = append(body, "]}"...)
+	resp := remoting.NewResponse(req, code.Success, "")
+	resp.Body = body
+	return resp, nil
+}
+
+// javaDate is UtilAll.formatDate(date, "yyyy-MM-dd#HH:mm:ss:SSS") in local time.
+func javaDate(ms int64) string {
+	return time.UnixMilli(ms).Format("2006-01-02#15:04:05:000")
+}
