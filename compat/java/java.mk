@@ -13,7 +13,7 @@ MVN         ?= mvn
 MVN_FLAGS   ?= -q -B
 JAVA_CPFILE := $(JAVA_MK_DIR)/target/classpath.txt
 JAVA_STAMP  := $(JAVA_MK_DIR)/target/classes/.rocketd-built
-JAVA_SRCS   := $(JAVA_MK_DIR)/pom.xml $(wildcard $(JAVA_MK_DIR)/src/main/java/io/rocketd/compat/*.java) \
+JAVA_SRCS   := $(JAVA_MK_DIR)/pom.xml $(wildcard $(JAVA_MK_DIR)/src/main/java/io/rocketd/*/*.java) \
                $(wildcard $(JAVA_MK_DIR)/src/main/resources/*)
 
 .PHONY: java-deps java-ref-up java-ref-down java-ref-status java-fixtures
@@ -40,3 +40,24 @@ java-ref-status:
 
 java-fixtures: java-deps
 	$(JAVA_MK_DIR)/fixtures.sh
+
+# Java client conformance suite (io.rocketd.conformance, rocketmq-client 4.9.8) and mqadmin comparison.
+#   conformance-java       against rocketd started from build/ (known failures skipped, see known-failures-rocketd.txt)
+#   conformance-java-ref   against the Java 4.9.8 reference (reuses a running one)
+#   mqadmin-compare        the same mqadmin commands against both, compared field by field
+# SUITE_ARGS passes runner flags, e.g. SUITE_ARGS='-only push_ -run-known'.
+JAVA_ROOT := $(abspath $(JAVA_MK_DIR)/../..)
+SUITE_ARGS ?=
+.PHONY: conformance-java conformance-java-ref mqadmin-compare rocketd-bin
+
+rocketd-bin:
+	$(MAKE) --no-print-directory -C $(JAVA_ROOT) -f $(JAVA_ROOT)/Makefile build
+
+conformance-java: java-deps rocketd-bin
+	$(JAVA_MK_DIR)/conformance.sh rocketd $(SUITE_ARGS)
+
+conformance-java-ref: java-deps
+	$(JAVA_MK_DIR)/conformance.sh ref $(SUITE_ARGS)
+
+mqadmin-compare: java-deps rocketd-bin
+	$(JAVA_MK_DIR)/mqadmin-compare.sh

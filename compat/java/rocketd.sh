@@ -1,0 +1,194 @@
+#!/usr/bin/env bash
+# rocketd.sh: run rocketd's NameServer and Broker (build/mqnamesrv, build/mqbroker) as processes on loopback
+# ports with a temporary store, the way ref.sh runs the Java reference, so the Java suites and mqadmin can be
+# pointed at either with the same addresses file.
+#
+#   compat/java/rocketd.sh start     start both; returns once the broker is registered with the NameServer
+#   compat/java/rocketd.sh stop      SIGTERM, bounded wait, then SIGKILL
+#   compat/java/rocketd.sh status    print the state file; exit 1 if not running
+#   compat/java/rocketd.sh env       print the state file only
+#
+# Environment (all optional):
+#   RD_WORK_DIR         state, logs and store (default compat/java/target/rocketd; the store is wiped at start)
+#   RD_BIN_DIR          where mqnamesrv and mqbroker are (default build/ of the repository)
+#   RD_NAMESRV_PORT     NameServer port (default: a free port)
+#   RD_BROKER_PORT      Broker listenPort; listenPort-2 (VIP port) must be free too (default: a free pair)
+#   RD_CLUSTER, RD_BROKER_NAME   (default DefaultCluster, broker-a)
+#   RD_BROKER_CONF_EXTRA  extra broker.conf lines appended verbatim
+#   RD_START_TIMEOUT, RD_STOP_TIMEOUT   seconds (default 30, 15)
+#
+# The state file ($RD_WORK_DIR/rocketd.env) uses the same REF_* variable names as ref.env, so scripts
+# can `source` either. Readiness is checked with RouteProbe (needs `make java-deps`).
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+WORK="$(realpath -m "${RD_WORK_DIR:-$HERE/target/rocketd}")"
+BIN="$(realpath -m "${RD_BIN_DIR:-$ROOT/build}")"
+STATE="$WORK/rocketd.env"
+JAVA="${JAVA:-java}"
+START_TIMEOUT="${RD_START_TIMEOUT:-30}"
+STOP_TIMEOUT="${RD_STOP_TIMEOUT:-15}"
+CLUSTER="${RD_CLUSTER:-DefaultCluster}"
+BROKER_NAME="${RD_BROKER_NAME:-broker-a}"
+
+die() { echo "rocketd.sh: $*" >&2; exit 1; }
+log() { echo "rocketd.sh: $*" >&2; }
+
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+free_port() { # free_port <below> <above>
+    local below=$1 above=$2 p i ok tries=0
+    while ((tries++ < 200)); do
+        p=$((20000 + RANDOM % 30000))
+        ok=1
+        for ((i = p - below; i <= p + above; i++)); do
+            if port_in_use "$i"; then ok=0; break; fi
+        done
+        ((ok)) && { echo "$p"; return 0; }
+    done
+    die "no free port found"
+}
+
+alive() { [[ -n "${1:-}" ]] && kill -0 "$1" 2>/dev/null; }
+
+# ours <pid>: true if the pid runs one of our binaries with a config file inside this work dir.
+ours() {
+    alive "$1" && tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -qF -- "$WORK/"
+}
+
+load_state() {
+    REF_NAMESRV_PID="" REF_BROKER_PID=""
+    # shellcheck disable=SC1090
+    [[ -f "$STATE" ]] && source "$STATE"
+    NAMESRV_PID="${REF_NAMESRV_PID:-}"
+    BROKER_PID="${REF_BROKER_PID:-}"
+}
+
+stop_pid() { # stop_pid <name> <pid>
+    local name=$1 pid=$2 t
+    [[ -n "$pid" ]] || return 0
+    ours "$pid" || return 0
+    log "stopping $name (pid $pid)"
+    kill -TERM "$pid" 2>/dev/null || true
+    for ((t = 0; t < STOP_TIMEOUT * 10; t++)); do
+        alive "$pid" || return 0
+        sleep 0.1
+    done
+    log "$name did not exit within ${STOP_TIMEOUT}s, sending SIGKILL"
+    kill -KILL "$pid" 2>/dev/null || true
+}
+
+do_stop() {
+    load_state
+    stop_pid broker "$BROKER_PID"
+    stop_pid namesrv "$NAMESRV_PID"
+    rm -f "$STATE"
+}
+
+write_state() {
+    {
+        echo "REF_FLAVOUR=rocketd"
+        echo "REF_WORK_DIR=$WORK"
+        echo "REF_NAMESRV_PORT=$NS_PORT"
+        echo "REF_NAMESRV_ADDR=127.0.0.1:$NS_PORT"
+        echo "REF_NAMESRV_PID=$NAMESRV_PID"
+        echo "REF_CLUSTER=$CLUSTER"
+        echo "REF_BROKER_NAME=$BROKER_NAME"
+        echo "REF_BROKER_PORT=$BROKER_PORT"
+        echo "REF_BROKER_ADDR=127.0.0.1:$BROKER_PORT"
+        echo "REF_STORE_DIR=$WORK/store"
+        echo "REF_BROKER_PID=${BROKER_PID:-}"
+    } >"$STATE.tmp"
+    mv "$STATE.tmp" "$STATE"
+}
+
+fail_start() {
+    log "start failed: $*"
+    for f in "$WORK/namesrv.out" "$WORK/broker.out"; do
+        [[ -s "$f" ]] && { echo "----- tail $f" >&2; tail -n 25 "$f" >&2; }
+    done
+    do_stop
+    exit 1
+}
+
+wait_for() { # wait_for <what> <pid> <command...>
+    local what=$1 pid=$2; shift 2
+    local deadline=$((SECONDS + START_TIMEOUT))
+    while ((SECONDS < deadline)); do
+        alive "$pid" || fail_start "$what exited early"
+        if "$@" >/dev/null 2>&1; then return 0; fi
+        sleep 0.3
+    done
+    fail_start "$what not ready within ${START_TIMEOUT}s"
+}
+
+do_start() {
+    load_state
+    if ours "$NAMESRV_PID" && ours "$BROKER_PID"; then
+        log "already running"; cat "$STATE"; return 0
+    fi
+    do_stop
+    [[ -x "$BIN/mqnamesrv" && -x "$BIN/mqbroker" ]] || die "no binaries in $BIN: run 'make build' first"
+    local cpf="$HERE/target/classpath.txt"
+    [[ -s "$cpf" ]] || die "Java classes not built: run 'make java-deps' first"
+    CP="$HERE/target/classes:$(cat "$cpf")"
+
+    rm -rf "$WORK/store" "$WORK/namesrv"
+    mkdir -p "$WORK/store" "$WORK/namesrv"
+    trap 'fail_start "interrupted"' INT TERM
+    NS_PORT="${RD_NAMESRV_PORT:-$(free_port 0 0)}"
+    BROKER_PORT="${RD_BROKER_PORT:-$(free_port 2 0)}"
+    for p in "$NS_PORT" $((BROKER_PORT - 2)) "$BROKER_PORT"; do
+        port_in_use "$p" && die "port $p is in use"
+    done
+    cat >"$WORK/namesrv.properties" <<EOF
+listenPort=$NS_PORT
+kvConfigPath=$WORK/namesrv/kvConfig.json
+EOF
+    cat >"$WORK/broker.conf" <<EOF
+brokerClusterName=$CLUSTER
+brokerName=$BROKER_NAME
+brokerId=0
+brokerRole=ASYNC_MASTER
+flushDiskType=ASYNC_FLUSH
+brokerIP1=127.0.0.1
+brokerIP2=127.0.0.1
+namesrvAddr=127.0.0.1:$NS_PORT
+listenPort=$BROKER_PORT
+storePathRootDir=$WORK/store
+storePathCommitLog=$WORK/store/commitlog
+${RD_BROKER_CONF_EXTRA:-}
+EOF
+    BROKER_PID=""
+    setsid "$BIN/mqnamesrv" -c "$WORK/namesrv.properties" </dev/null >"$WORK/namesrv.out" 2>&1 &
+    NAMESRV_PID=$!
+    write_state
+    wait_for namesrv "$NAMESRV_PID" port_in_use "$NS_PORT"
+    setsid "$BIN/mqbroker" -c "$WORK/broker.conf" </dev/null >"$WORK/broker.out" 2>&1 &
+    BROKER_PID=$!
+    write_state
+    wait_for "broker" "$BROKER_PID" port_in_use "$BROKER_PORT"
+    wait_for "broker registration" "$BROKER_PID" \
+        "$JAVA" -Xmx64m -XX:TieredStopAtLevel=1 -cp "$CP" io.rocketd.compat.RouteProbe "127.0.0.1:$NS_PORT" "$CLUSTER" "$BROKER_NAME" "127.0.0.1:$BROKER_PORT"
+    trap - INT TERM
+    log "rocketd up: namesrv 127.0.0.1:$NS_PORT, broker 127.0.0.1:$BROKER_PORT"
+    cat "$STATE"
+}
+
+do_status() {
+    load_state
+    local rc=0
+    if ours "$NAMESRV_PID"; then echo "namesrv: running (pid $NAMESRV_PID)"; else echo "namesrv: not running"; rc=1; fi
+    if ours "$BROKER_PID"; then echo "broker: running (pid $BROKER_PID)"; else echo "broker: not running"; rc=1; fi
+    [[ -f "$STATE" ]] && cat "$STATE"
+    return $rc
+}
+
+case "${1:-}" in
+    start) do_start ;;
+    stop) do_stop ;;
+    status) do_status ;;
+    env) [[ -f "$STATE" ]] && cat "$STATE" || die "not running" ;;
+    *) echo "usage: $0 start | stop | status | env" >&2; exit 2 ;;
+esac
