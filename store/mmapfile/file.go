@@ -64,8 +64,16 @@ type File struct {
 
 // Create creates (or reuses, if it has the exact size) a segment file and maps it. The file is extended to
 // size with ftruncate, so it is sparse until written.
+//
+// A new file appears under its final name only at full size: it is allocated under a dot-name in the
+// parent directory (which neither Java nor rocketd lists as a segment) and renamed into place, so a crash
+// (kill -9, power cut) while allocating never leaves a short segment that would make the next start, Java's
+// or ours, refuse the directory.
 func Create(path string, from int64, size int) (*File, error) {
-	fd, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	fd, err := os.OpenFile(path, os.O_RDWR, 0)
+	if errors.Is(err, os.ErrNotExist) {
+		fd, err = allocate(path, size)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("mmapfile: create %s: %w", path, err)
 	}
@@ -90,6 +98,36 @@ func Create(path string, from int64, size int) (*File, error) {
 	}
 	syncDir(filepath.Dir(path))
 	return f, nil
+}
+
+// allocTemp is where Create allocates path before renaming it into place.
+func allocTemp(path string) string {
+	dir := filepath.Dir(path)
+	return filepath.Join(filepath.Dir(dir), "."+filepath.Base(dir)+"-"+filepath.Base(path)+".alloc")
+}
+
+func allocate(path string, size int) (*os.File, error) {
+	tmp := allocTemp(path)
+	fd, err := os.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	if err := fd.Truncate(int64(size)); err != nil {
+		fd.Close()
+		_ = os.Remove(tmp)
+		return nil, err
+	}
+	if err := fd.Sync(); err != nil {
+		fd.Close()
+		_ = os.Remove(tmp)
+		return nil, err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		fd.Close()
+		_ = os.Remove(tmp)
+		return nil, err
+	}
+	return fd, nil
 }
 
 // Open maps an existing segment; its size must be exactly size.

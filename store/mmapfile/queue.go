@@ -64,6 +64,11 @@ func (q *Queue) Load() error {
 				ErrNotContigous, list[i].name, list[i-1].name, q.dir, q.fileSize)
 		}
 	}
+	if len(list) > 0 {
+		if err := repairShortLast(filepath.Join(q.dir, list[len(list)-1].name), q.fileSize); err != nil {
+			return err
+		}
+	}
 	files := make([]*File, 0, len(list))
 	for _, n := range list {
 		f, err := Open(filepath.Join(q.dir, n.name), n.off, q.fileSize)
@@ -321,4 +326,30 @@ func (q *Queue) Destroy() error {
 	q.files = nil
 	_ = os.Remove(q.dir)
 	return firstErr
+}
+
+// repairShortLast extends the newest segment to full size when it is shorter than the configured size and
+// holds nothing but zeros: what a crash while another implementation (Java's MappedFile, or rocketd before
+// it allocated by rename) was creating the file leaves behind. A short file with data is left alone, and
+// Open then refuses it.
+func repairShortLast(path string, size int) error {
+	st, err := os.Stat(path)
+	if err != nil || st.Size() >= int64(size) || !st.Mode().IsRegular() {
+		return nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("mmapfile: read %s: %w", path, err)
+	}
+	for _, c := range b {
+		if c != 0 {
+			return nil
+		}
+	}
+	slog.Warn("extending a short, empty newest segment left by a crash while it was being created", "component", "store",
+		"file", path, "size", st.Size(), "want", size)
+	if err := os.Truncate(path, int64(size)); err != nil {
+		return fmt.Errorf("mmapfile: extend %s to %d bytes: %w; move the empty file away", path, size, err)
+	}
+	return nil
 }

@@ -105,7 +105,9 @@ func TestQueueLoadRejects(t *testing.T) {
 	must(t, err)
 	q.Close()
 
-	must(t, os.WriteFile(filepath.Join(dir, FileName(4096)), make([]byte, 100), 0o644))
+	short := make([]byte, 100)
+	short[10] = 1 // a short file with data is refused; an all-zero one is repaired (TestQueueLoadRepairsShortEmptyLast)
+	must(t, os.WriteFile(filepath.Join(dir, FileName(4096)), short, 0o644))
 	if err := NewQueue(dir, 4096).Load(); !errors.Is(err, ErrBadFileSize) {
 		t.Fatal(err)
 	}
@@ -139,4 +141,33 @@ func TestHoldAfterDestroy(t *testing.T) {
 		t.Fatal("hold after destroy")
 	}
 	f.Release()
+}
+
+// A crash while a segment was being created (by Java, which maps the file to extend it) can leave the
+// newest file short and empty; Load extends it instead of refusing the directory. Create itself allocates
+// under a temporary name in the parent directory and renames, so it never leaves such a file.
+func TestQueueLoadRepairsShortEmptyLast(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "commitlog")
+	q := NewQueue(dir, 4096)
+	_, err := q.LastOrCreate(0)
+	must(t, err)
+	q.Close()
+	entries, err := os.ReadDir(root)
+	must(t, err)
+	if len(entries) != 1 {
+		t.Fatalf("allocation temp file left behind: %v", entries)
+	}
+	must(t, os.WriteFile(filepath.Join(dir, FileName(4096)), nil, 0o644))
+	q = NewQueue(dir, 4096)
+	must(t, q.Load())
+	if q.Len() != 2 {
+		t.Fatal(q.Len())
+	}
+	q.Close()
+	st, err := os.Stat(filepath.Join(dir, FileName(4096)))
+	must(t, err)
+	if st.Size() != 4096 {
+		t.Fatal(st.Size())
+	}
 }
