@@ -18,6 +18,7 @@ const clockTicks = 100
 type ProcStat struct {
 	RSS   int64         // VmRSS, bytes
 	HWM   int64         // VmHWM (peak RSS), bytes
+	Anon  int64         // RssAnon: heap, stacks, anonymous maps (RSS minus mapped files and shmem), bytes
 	CPU   time.Duration // utime + stime
 	Start time.Duration // process start, since boot (CLOCK_BOOTTIME, 10 ms resolution)
 }
@@ -39,6 +40,8 @@ func ReadProc(pid int) (ProcStat, error) {
 			ps.RSS = parseKB(v)
 		case "VmHWM":
 			ps.HWM = parseKB(v)
+		case "RssAnon":
+			ps.Anon = parseKB(v)
 		}
 	}
 	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))

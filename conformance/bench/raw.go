@@ -260,30 +260,35 @@ func (r *sendRun) request(ext map[string]string, q int, seq int64) *remoting.Com
 
 // complete accounts one answered (or failed) request.
 func (r *sendRun) complete(s *sendStats, resp *remoting.Command, err error, lat time.Duration) {
-	measuring := r.phase.Load() == phaseMeasure
-	if err == nil && resp.Code == code.Success {
-		r.total.Add(int64(r.cfg.Batch))
-		if measuring {
-			s.msgs += int64(r.cfg.Batch)
-			s.bytes += int64(r.cfg.Batch * r.cfg.Size)
-			s.lat.Record(lat)
-		}
-		return
+	switch {
+	case err != nil:
+		r.fail(s, -1, err.Error())
+	case resp.Code == code.Success:
+		r.ok(s, lat)
+	default:
+		r.fail(s, resp.Code, fmt.Sprintf("code %d: %s", resp.Code, resp.Remark))
 	}
+}
+
+// ok accounts one acked request of cfg.Batch messages.
+func (r *sendRun) ok(s *sendStats, lat time.Duration) {
+	r.total.Add(int64(r.cfg.Batch))
+	if r.phase.Load() == phaseMeasure {
+		s.msgs += int64(r.cfg.Batch)
+		s.bytes += int64(r.cfg.Batch * r.cfg.Size)
+		s.lat.Record(lat)
+	}
+}
+
+// fail accounts one failed request; code -1 is a transport error.
+func (r *sendRun) fail(s *sendStats, c int32, msg string) {
 	s.errs++
 	if s.codes == nil {
 		s.codes = map[int32]int64{}
 	}
-	if err != nil {
-		s.codes[-1]++
-		if s.firstErr == "" {
-			s.firstErr = err.Error()
-		}
-		return
-	}
-	s.codes[resp.Code]++
+	s.codes[c]++
 	if s.firstErr == "" {
-		s.firstErr = fmt.Sprintf("code %d: %s", resp.Code, resp.Remark)
+		s.firstErr = msg
 	}
 }
 

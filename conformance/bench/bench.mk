@@ -1,0 +1,28 @@
+# bench-compare: rocketd against the Java 4.9.8 reference, side by side, with the physical limits (echo server,
+# disk). On demand only: not part of `make test` / `make bench` / CI. See BENCHMARKS.md.
+# Include from the top Makefile with:  -include conformance/bench/bench.mk
+#
+#   make bench-compare                                  # full run (~10 min on 2 cores), table on stdout
+#   make bench-compare BENCH_ARGS='-java=false'         # rocketd and the limits only
+#   make bench-compare BENCH_ARGS='-duration 2s -backlog 200000 -sync-inflights 64 -small-inflights 64'
+#
+# Output: the table and ratio lines on stdout and in $(BENCH_OUT)/compare.txt; progress on stderr and in
+# $(BENCH_OUT)/compare.log; results JSON and rocketd pprof profiles (cpu/allocs, with -top summaries) in
+# $(BENCH_OUT). rocketd runs under $(BENCH_WORK), the Java reference under REF_WORK_DIR=$(BENCH_REF_WORK).
+GO             ?= go
+BUILD          ?= build
+BENCH_WORK     ?= /tmp/rocketd-bench
+BENCH_REF_WORK ?= /tmp/rocketd-bench-ref
+BENCH_OUT      ?= $(BUILD)/bench
+BENCH_ARGS     ?=
+
+.PHONY: bench-compare mqbench
+mqbench:
+	@mkdir -p $(BUILD)
+	$(GO) build -o $(BUILD)/mqbench ./conformance/bench/cmd/mqbench
+
+bench-compare: build mqbench java-deps
+	@mkdir -p $(BENCH_OUT)
+	$(BUILD)/mqbench compare -root . -work $(BENCH_WORK) -ref-work $(BENCH_REF_WORK) \
+	  -profile-dir $(BENCH_OUT)/pprof -json $(BENCH_OUT)/compare.json \
+	  -log $(BENCH_OUT)/compare.log -out $(BENCH_OUT)/compare.txt $(BENCH_ARGS)

@@ -1,0 +1,313 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/rocketd/rocketd/conformance/bench"
+)
+
+// javaDefaultOpts are the broker JVM options of the 4.9.8 distribution's bin/runbroker.sh on JDK 9+
+// (G1 branch), minus its GC log file option.
+const javaDefaultOpts = "-Xms8g -Xmx8g -XX:+UseG1GC -XX:G1HeapRegionSize=16m -XX:G1ReservePercent=25 " +
+	"-XX:InitiatingHeapOccupancyPercent=30 -XX:SoftRefLRUPolicyMSPerMB=0 -XX:-OmitStackTraceInFastThrow " +
+	"-XX:+AlwaysPreTouch -XX:MaxDirectMemorySize=15g -XX:-UseLargePages -XX:-UseBiasedLocking"
+
+// javaSmallOpts is compat/java/ref.sh's default heap.
+const javaSmallOpts = "-Xms256m -Xmx256m -XX:MaxDirectMemorySize=256m"
+
+func ints(s string) []int {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		if n, err := strconv.Atoi(strings.TrimSpace(f)); err == nil {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+func uptime() string {
+	b, err := exec.Command("uptime").Output()
+	if err != nil {
+		return "?"
+	}
+	return strings.TrimSpace(string(b))
+}
+
+func cmdCompare(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("compare", flag.ExitOnError)
+	root := fs.String("root", ".", "repository root (holds build/mqnamesrv, build/mqbroker, compat/java/ref.sh)")
+	binDir := fs.String("bin", "", "directory of mqnamesrv and mqbroker (default <root>/build)")
+	work := fs.String("work", "/tmp/rocketd-bench", "rocketd work dir (config, logs, store; wiped)")
+	refWork := fs.String("ref-work", "/tmp/rocketd-bench-ref", "REF_WORK_DIR of the Java reference (its own; store wiped)")
+	warmup := fs.Duration("warmup", time.Second, "unmeasured load before each measured send run")
+	duration := fs.Duration("duration", 5*time.Second, "measured time of each send run")
+	sizes := fs.String("sizes", "1024,128", "message sizes of the ASYNC_FLUSH send sweep")
+	inflights := fs.String("inflights", "1,16,64,256", "in-flight counts of the ASYNC_FLUSH send sweep")
+	syncInflights := fs.String("sync-inflights", "1,16,64,256", "in-flight counts of the SYNC_FLUSH 1 KiB sweep (empty: skip)")
+	smallInflights := fs.String("small-inflights", "16,64,256", "1 KiB in-flight counts for the small-heap Java broker (empty: skip)")
+	backlog := fs.Int64("backlog", 2_000_000, "backlog catch-up: messages produced, then consumed from offset 0 (0: skip)")
+	backlogSize := fs.Int("backlog-size", 128, "backlog message body bytes")
+	backlogBatch := fs.Int("backlog-batch", 32, "backlog produced in SEND_BATCH_MESSAGE requests of this many (1: single sends)")
+	restartGiB := fs.Float64("restart-gib", 2, "CommitLog size (GiB) the broker is filled to before kill -9 and restart")
+	jitWarmup := fs.Duration("jit-warmup", 5*time.Second, "unmeasured 1 KiB x64 load before each server's sweep")
+	javaOpts := fs.String("java-opts", javaDefaultOpts, "JVM options of the Java broker (default: runbroker.sh of 4.9.8)")
+	smallOpts := fs.String("java-small-opts", javaSmallOpts, "JVM options of the small-heap Java broker")
+	withJava := fs.Bool("java", true, "run the Java reference")
+	withRocketd := fs.Bool("rocketd", true, "run rocketd")
+	withEcho := fs.Bool("echo", true, "run the echo limit")
+	diskMB := fs.Int64("disk-mb", 1024, "MiB for the sequential write test (0: skip)")
+	profileDir := fs.String("profile-dir", "", "capture rocketd CPU and alloc profiles (pprof) into this dir during an extra 1 KiB x64 run")
+	jsonOut := fs.String("json", "", "also write the results as JSON here")
+	logFile := fs.String("log", "", "also write the progress log (stderr) here")
+	outFile := fs.String("out", "", "also write the table (stdout) here")
+	_ = fs.Parse(args)
+	var log io.Writer = os.Stderr
+	var out io.Writer = os.Stdout
+	if *logFile != "" {
+		f, err := os.Create(*logFile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		log = io.MultiWriter(os.Stderr, f)
+	}
+	if *outFile != "" {
+		f, err := os.Create(*outFile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		out = io.MultiWriter(os.Stdout, f)
+	}
+
+	absRoot, err := filepath.Abs(*root)
+	if err != nil {
+		return err
+	}
+	bins := *binDir
+	if bins == "" {
+		bins = filepath.Join(absRoot, "build")
+	}
+	t0 := time.Now()
+	res := &bench.Results{
+		Date: t0.UTC(), Sizes: ints(*sizes), InFlights: ints(*inflights), SyncInFl: ints(*syncInflights),
+		Backlog: *backlog, BacklogSize: *backlogSize, Warmup: *warmup, Duration: *duration, JavaOpts: *javaOpts, JavaSmallOpts: *smallOpts,
+	}
+	res.Uptime = "start: " + uptime()
+	fmt.Fprintf(log, "bench-compare %s\n%s\n", t0.UTC().Format(time.RFC3339), res.Uptime)
+	if err := os.RemoveAll(*work); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(*work, 0o755); err != nil {
+		return err
+	}
+	full := bench.Plan{Sizes: res.Sizes, InFlights: res.InFlights, Wait: true, ConsumeWhile: true, Backlog: *backlog,
+		BacklogSize: *backlogSize, BacklogBatch: *backlogBatch, Restart: true, RestartBytes: int64(*restartGiB * (1 << 30)),
+		JITWarmup: *jitWarmup, Warmup: *warmup, Duration: *duration}
+	syncPlan := bench.Plan{Sizes: []int{1024}, InFlights: res.SyncInFl, Wait: true, JITWarmup: *jitWarmup, Warmup: *warmup, Duration: *duration}
+
+	// Physical limits first: the disk, then the echo server (as a separate process, like a broker).
+	if *diskMB > 0 {
+		fmt.Fprintf(log, "== disk: %d MiB sequential write in %s\n", *diskMB, *work)
+		if d, err := bench.DiskWrite(*work, *diskMB<<20, 1<<20); err != nil {
+			fmt.Fprintf(log, "  disk: %v\n", err)
+		} else {
+			res.Disk = d
+			fmt.Fprintf(log, "  disk %.0f MB/s\n", d.MBps())
+		}
+	}
+	if ctx.Err() == nil && *withEcho {
+		res.Echo = runEcho(ctx, log, full)
+	}
+
+	// rocketd: ASYNC_FLUSH with everything, then SYNC_FLUSH sends.
+	rocketd := func(label, extra string) *bench.Rocketd {
+		return &bench.Rocketd{Label: label, BinDir: bins, Dir: filepath.Join(*work, label), ConfExtra: extra}
+	}
+	if ctx.Err() == nil && *withRocketd {
+		r := rocketd("rocketd", "flushDiskType=ASYNC_FLUSH")
+		p := full
+		if *profileDir != "" {
+			port, perr := freeLoopbackPort()
+			if perr == nil {
+				addr := "127.0.0.1:" + strconv.Itoa(port)
+				r.Env = []string{"ROCKETD_PPROF=" + addr}
+				p.Profile = func(ctx context.Context, s bench.Server) { captureProfiles(ctx, log, s, addr, *profileDir) }
+			}
+		}
+		res.Rocketd = bench.Run(ctx, log, r, p)
+		bench.RemoveStore(r)
+	}
+	if ctx.Err() == nil && *withRocketd && len(res.SyncInFl) > 0 {
+		r := rocketd("rocketd-sync", "flushDiskType=SYNC_FLUSH")
+		res.RocketdSync = bench.Run(ctx, log, r, syncPlan)
+		bench.RemoveStore(r)
+	}
+
+	// Java 4.9.8: distribution-default JVM, ASYNC_FLUSH with everything, SYNC_FLUSH sends, then a small heap.
+	if *withJava {
+		java := func(label, opts, extra string) *bench.Java {
+			return &bench.Java{Label: label, RefSh: filepath.Join(absRoot, "compat/java/ref.sh"),
+				Wrapper: filepath.Join(absRoot, "conformance/bench/java-wrap.sh"), Work: *refWork, JavaOpts: opts, ConfExtra: extra}
+		}
+		if ctx.Err() == nil {
+			_ = os.RemoveAll(filepath.Join(*refWork, "store"))
+			j := java("java", *javaOpts, "flushDiskType=ASYNC_FLUSH")
+			res.Java = bench.Run(ctx, log, j, full)
+			bench.RemoveStore(j)
+		}
+		if ctx.Err() == nil && len(res.SyncInFl) > 0 {
+			j := java("java-sync", *javaOpts, "flushDiskType=SYNC_FLUSH")
+			res.JavaSync = bench.Run(ctx, log, j, syncPlan)
+			bench.RemoveStore(j)
+		}
+		if si := ints(*smallInflights); ctx.Err() == nil && len(si) > 0 {
+			j := java("java-small", *smallOpts, "flushDiskType=ASYNC_FLUSH")
+			res.JavaSmall = bench.Run(ctx, log, j, bench.Plan{Sizes: []int{1024}, InFlights: si, Wait: true,
+				JITWarmup: *jitWarmup, Warmup: *warmup, Duration: *duration})
+			bench.RemoveStore(j)
+		}
+	}
+	res.Took = time.Since(t0)
+	res.Uptime += "\nend:   " + uptime()
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	fmt.Fprintf(out, "\nbench-compare %s, took %s, GOMAXPROCS host %d CPUs\n%s\n", res.Date.Format(time.RFC3339),
+		res.Took.Round(time.Second), numCPU(), res.Uptime)
+	fmt.Fprintf(out, "ASYNC_FLUSH unless marked; WAIT=true; raw SEND_MESSAGE_V2 over 1 connection; %s warmup + %s per send run; java JVM: %s; small: %s\n\n",
+		*warmup, *duration, *javaOpts, *smallOpts)
+	res.Print(out)
+	if *jsonOut != "" {
+		b, _ := json.MarshalIndent(res, "", "  ")
+		if err := os.WriteFile(*jsonOut, b, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func numCPU() int {
+	b, _ := exec.Command("nproc").Output()
+	n, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+	return n
+}
+
+func freeLoopbackPort() (int, error) {
+	e, err := bench.NewEcho("127.0.0.1:0") // any listener will do
+	if err != nil {
+		return 0, err
+	}
+	addr := e.Addr()
+	_ = e.Close()
+	_, p, _ := strings.Cut(addr, ":")
+	return strconv.Atoi(p)
+}
+
+// runEcho starts `mqbench echo` as its own process and runs the send sweep against it.
+func runEcho(ctx context.Context, log io.Writer, p bench.Plan) *bench.Report {
+	rep := &bench.Report{Name: "echo"}
+	self, err := os.Executable()
+	if err != nil {
+		rep.Errors = append(rep.Errors, err.Error())
+		return rep
+	}
+	cmd := exec.Command(self, "echo", "-addr", "127.0.0.1:0")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		rep.Errors = append(rep.Errors, err.Error())
+		return rep
+	}
+	if err := cmd.Start(); err != nil {
+		rep.Errors = append(rep.Errors, err.Error())
+		return rep
+	}
+	defer func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			_ = cmd.Process.Kill()
+		}
+	}()
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		rep.Errors = append(rep.Errors, "echo: "+err.Error())
+		return rep
+	}
+	addr := strings.TrimSpace(strings.TrimPrefix(line, "echo listening "))
+	fmt.Fprintf(log, "== echo (canned SEND_OK, pid %d) on %s\n", cmd.Process.Pid, addr)
+	rep.Sends = bench.Sweep(ctx, log, "echo", addr, "BenchTopic", p)
+	return rep
+}
+
+// captureProfiles runs 1 KiB x64 sends for 10 s while fetching a CPU profile and an alloc delta profile from
+// the broker's ROCKETD_PPROF listener, then prints the top entries of each.
+func captureProfiles(ctx context.Context, log io.Writer, s bench.Server, addr, dir string) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		fmt.Fprintf(log, "  profile: %v\n", err)
+		return
+	}
+	fmt.Fprintf(log, "== %s: profile run (1 KiB x64, 10 s; not part of the table)\n", s.Name())
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		r, err := bench.Send(ctx, bench.SendConfig{Addr: s.Addr(), Topic: "BenchTopic", Size: 1024, InFlight: 64, Wait: true, Duration: 10 * time.Second})
+		if err == nil {
+			fmt.Fprintf(log, "  profiled run: %.0f msg/s\n", r.TPS())
+		}
+	}()
+	time.Sleep(time.Second)
+	fetch := func(name, url string) {
+		defer wg.Done()
+		cl := &http.Client{Timeout: 30 * time.Second}
+		resp, err := cl.Get(url)
+		if err != nil {
+			fmt.Fprintf(log, "  profile %s: %v\n", name, err)
+			return
+		}
+		defer resp.Body.Close()
+		f, err := os.Create(filepath.Join(dir, name))
+		if err != nil {
+			return
+		}
+		_, _ = io.Copy(f, resp.Body)
+		f.Close()
+	}
+	wg.Add(2)
+	go fetch("cpu.pprof", "http://"+addr+"/debug/pprof/profile?seconds=8")
+	go fetch("allocs.pprof", "http://"+addr+"/debug/pprof/allocs?seconds=8")
+	wg.Wait()
+	for _, pr := range []struct{ file, idx string }{{"cpu.pprof", ""}, {"allocs.pprof", "-sample_index=alloc_space"}} {
+		args := []string{"tool", "pprof", "-top", "-nodecount=30"}
+		if pr.idx != "" {
+			args = append(args, pr.idx)
+		}
+		args = append(args, filepath.Join(dir, pr.file))
+		out, err := exec.Command("go", args...).CombinedOutput()
+		if err == nil {
+			_ = os.WriteFile(filepath.Join(dir, strings.TrimSuffix(pr.file, ".pprof")+"-top.txt"), out, 0o644)
+			fmt.Fprintf(log, "  %s top written to %s\n", pr.file, dir)
+		} else {
+			fmt.Fprintf(log, "  go tool pprof %s: %v\n", pr.file, err)
+		}
+	}
+}
