@@ -1,37 +1,317 @@
 package broker
 
-// Admin codes Java mqadmin uses beyond the basics: UPDATE_BROKER_CONFIG (25), GET_CONSUMER_RUNNING_INFO (307),
-// CONSUME_MESSAGE_DIRECTLY (309), QUERY_CORRECTION_OFFSET (308), CLONE_GROUP_OFFSET (314),
-// VIEW_BROKER_STATS_DATA (315), GET_BROKER_CONSUME_STATS (317), QUERY_CONSUME_QUEUE (321),
-// GET_ALL_PRODUCER_INFO (328), CLEAN_EXPIRED_CONSUMEQUEUE (306), CLEAN_UNUSED_TOPIC (316),
-// DELETE_EXPIRED_COMMITLOG (329).
-// Not implemented yet: every handler here answers REQUEST_CODE_NOT_SUPPORTED.
+// Admin codes Java mqadmin uses beyond the basics. Java: AdminBrokerProcessor, BrokerStatsManager, BrokerStats.
+//
+//   - UPDATE_BROKER_CONFIG (25): body = properties text, applied to the running config (Java
+//     Configuration.update). A brokerPermission change re-registers with the name servers.
+//     Deliberate difference: keys named in configBlackList are not applied. Java 4.9.8 sets NO_PERMISSION,
+//     applies them anyway and then answers SUCCESS; we answer SUCCESS too (mqadmin sees the same) but keep
+//     the blacklisted values. Not done: Java also rewrites brokerConfigPath (persisting the change).
+//   - GET_CONSUMER_RUNNING_INFO (307), CONSUME_MESSAGE_DIRECTLY (309): forwarded to the client's connection
+//     as a new request with the same code, extFields and body (309: the stored record as body and brokerName
+//     added); the client's response goes back unchanged (code, remark, extFields, body bytes). Client not
+//     found -> 1 "The Consumer <g> <id> not online", timeout (10 s) -> 207, other errors -> 1.
+//   - VIEW_BROKER_STATS_DATA (315): BrokerStatsData {statsMinute,statsHour,statsDay} of one named counter
+//     (broker/stats); unknown -> 1 "The stats <name> <key> not exist".
+//   - GET_ALL_PRODUCER_INFO (328): ProducerTableInfo {"data":{group:[ProducerInfo]}}.
+//
+// Broker statistics: b.store is wrapped by statsStore, which counts puts and gets (TOPIC_PUT_NUMS,
+// GROUP_GET_NUMS, putTps, msgPutTotal*, ...) for GET_BROKER_RUNTIME_INFO and 315. Code that needs an optional
+// capability of the real store must type-assert on b.rawStore(), not b.store.
+//
+// Not implemented (REQUEST_CODE_NOT_SUPPORTED): QUERY_CORRECTION_OFFSET (308), CLONE_GROUP_OFFSET (314),
+// GET_BROKER_CONSUME_STATS (317), QUERY_CONSUME_QUEUE (321), CLEAN_EXPIRED_CONSUMEQUEUE (306),
+// CLEAN_UNUSED_TOPIC (316), DELETE_EXPIRED_COMMITLOG (329).
 
-import "github.com/rocketd/rocketd/remoting"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/rocketd/rocketd/broker/stats"
+	"github.com/rocketd/rocketd/compat"
+	"github.com/rocketd/rocketd/conf"
+	"github.com/rocketd/rocketd/remoting"
+	"github.com/rocketd/rocketd/remoting/code"
+	"github.com/rocketd/rocketd/store"
+)
 
 // adminExt holds the state of broker statistics and the extra admin codes.
-type adminExt struct{}
+type adminExt struct {
+	stats    *stats.Manager
+	storeSt  *stats.Store
+	raw      store.MessageStore
+	cfgMu    sync.Mutex // UPDATE_BROKER_CONFIG is serialised (Java: synchronized)
+	clientTO time.Duration
+}
+
+// callClientTimeout is Java Broker2Client.callClient's invokeSync timeout.
+const callClientTimeout = 10 * time.Second
 
 // initAdminExt runs in New, after the managers and the store exist.
-func (b *Broker) initAdminExt() error { return nil }
+func (b *Broker) initAdminExt() error {
+	b.ext.stats = stats.NewManager()
+	b.ext.storeSt = &stats.Store{}
+	b.ext.raw = b.store
+	b.ext.clientTO = callClientTimeout
+	b.store = &statsStore{MessageStore: b.store, b: b}
+	return nil
+}
 
 // startAdminExt runs at the end of Start.
-func (b *Broker) startAdminExt() {}
+func (b *Broker) startAdminExt() {
+	b.goLoop(func(ctx context.Context) { stats.Run(ctx, b.ext.stats, b.ext.storeSt) })
+}
 
 // stopAdminExt runs in Close before the store shuts down.
 func (b *Broker) stopAdminExt() {}
 
-func (b *Broker) handleUpdateBrokerConfig(c *remoting.Conn, req *remoting.Command) (*remoting.Command, error) {
-	return remoting.NotSupported(req), nil
+// rawStore is the message store under the statistics wrapper.
+func (b *Broker) rawStore() store.MessageStore {
+	if b.ext.raw != nil {
+		return b.ext.raw
+	}
+	return b.store
 }
 
+// statsStore counts puts and gets on their way to the store.
+type statsStore struct {
+	store.MessageStore
+	b *Broker
+}
+
+func (s *statsStore) PutMessage(ctx context.Context, msg *store.Message) store.PutResult {
+	t0 := time.Now()
+	r := s.MessageStore.PutMessage(ctx, msg)
+	s.b.countPut(msg.Topic, r, time.Since(t0))
+	return r
+}
+
+func (s *statsStore) PutMessages(ctx context.Context, batch *store.MessageBatch) store.PutResult {
+	t0 := time.Now()
+	r := s.MessageStore.PutMessages(ctx, batch)
+	s.b.countPut(batch.Topic, r, time.Since(t0))
+	return r
+}
+
+func (s *statsStore) GetMessage(group, topic string, queueID int32, offset int64, maxMsgNums int, filter store.MessageFilter) *store.GetMessageResult {
+	t0 := time.Now()
+	r := s.MessageStore.GetMessage(group, topic, queueID, offset, maxMsgNums, filter)
+	if r != nil {
+		found := r.Status == store.Found && len(r.Messages) > 0
+		n := int64(len(r.Messages))
+		s.b.ext.storeSt.ObserveGet(found, n, time.Since(t0))
+		if found {
+			key := topic + "@" + group
+			s.b.ext.stats.Add(stats.GroupGetNums, key, n, 1)
+			s.b.ext.stats.Add(stats.GroupGetSize, key, int64(r.BufferTotalSize), 1)
+			s.b.ext.stats.Add(stats.BrokerGetNums, s.b.cfg.Broker.BrokerClusterName, n, 1)
+		}
+	}
+	return r
+}
+
+// DeleteTopic and RuntimeInfo keep the optional capabilities handlers look for on b.store.
+func (s *statsStore) DeleteTopic(topic string) {
+	if d, ok := s.MessageStore.(topicDeleter); ok {
+		d.DeleteTopic(topic)
+	}
+}
+
+func (s *statsStore) RuntimeInfo() map[string]string {
+	out := map[string]string{}
+	if ri, ok := s.MessageStore.(runtimeInfo); ok {
+		for k, v := range ri.RuntimeInfo() {
+			out[k] = v
+		}
+	}
+	for k, v := range s.b.ext.storeSt.RuntimeInfo() {
+		out[k] = v
+	}
+	for k, v := range s.b.diskInfo() {
+		out[k] = v
+	}
+	return out
+}
+
+func (b *Broker) countPut(topicName string, r store.PutResult, d time.Duration) {
+	n := int64(max(r.MsgNum, 1))
+	b.ext.storeSt.ObservePut(r.OK(), n, int64(r.WroteBytes), d)
+	if r.OK() {
+		b.ext.stats.Add(stats.TopicPutNums, topicName, n, 1)
+		b.ext.stats.Add(stats.TopicPutSize, topicName, int64(r.WroteBytes), 1)
+		b.ext.stats.Add(stats.BrokerPutNums, b.cfg.Broker.BrokerClusterName, n, 1)
+	}
+}
+
+// ---- UPDATE_BROKER_CONFIG (25)
+
+func (b *Broker) handleUpdateBrokerConfig(c *remoting.Conn, req *remoting.Command) (*remoting.Command, error) {
+	if len(req.Body) == 0 {
+		return remoting.NewResponse(req, code.Success, ""), nil
+	}
+	props, err := conf.Parse(req.Body)
+	if err != nil {
+		return remoting.NewResponse(req, code.SystemError, "string2Properties error"), nil
+	}
+	b.ext.cfgMu.Lock()
+	defer b.ext.cfgMu.Unlock()
+	black := map[string]bool{}
+	for _, k := range strings.Split(b.cfg.Broker.ConfigBlackList, ";") {
+		if k = strings.TrimSpace(k); k != "" {
+			black[k] = true
+		}
+	}
+	apply := conf.NewProperties()
+	var refused []string
+	for _, k := range props.Keys() {
+		v, _ := props.Get(k)
+		if black[k] {
+			refused = append(refused, k)
+			continue
+		}
+		apply.Set(k, v)
+	}
+	// Like Java's properties2Object, a value that does not fit its field is skipped; the rest applies.
+	warnings, err := conf.Apply(apply, b.cfg.Targets()...)
+	b.log.Info("updateBrokerConfig", "client", c.RemoteAddr(), "keys", apply.Keys(), "refused", refused,
+		"warnings", warnings, "err", err)
+	if _, ok := apply.Get("brokerPermission"); ok {
+		b.topics.SetBrokerPermission(int32(b.cfg.Broker.BrokerPermission))
+		b.topicsChanged()
+	}
+	return remoting.NewResponse(req, code.Success, ""), nil
+}
+
+// ---- GET_CONSUMER_RUNNING_INFO (307), CONSUME_MESSAGE_DIRECTLY (309)
+
 func (b *Broker) handleConsumerRunningInfo(c *remoting.Conn, req *remoting.Command) (*remoting.Command, error) {
-	return remoting.NotSupported(req), nil
+	return b.callConsumer(req, req.Ext("consumerGroup"), req.Ext("clientId"), req.ExtFields, req.Body), nil
 }
 
 func (b *Broker) handleConsumeMessageDirectly(c *remoting.Conn, req *remoting.Command) (*remoting.Command, error) {
-	return remoting.NotSupported(req), nil
+	ext := make(map[string]string, len(req.ExtFields)+1)
+	for k, v := range req.ExtFields {
+		ext[k] = v
+	}
+	ext["brokerName"] = b.cfg.Broker.BrokerName
+	_, phy, err := compat.DecodeOffsetMessageID(req.Ext("msgId"))
+	if err != nil {
+		return remoting.NewResponse(req, code.SystemError, "invalid msgId "+req.Ext("msgId")+": "+err.Error()), nil
+	}
+	rec, err := b.store.LookMessageByOffset(phy)
+	if err != nil || len(rec) == 0 {
+		return remoting.NewResponse(req, code.SystemError, fmt.Sprintf("message not found at offset %d", phy)), nil
+	}
+	return b.callConsumer(req, req.Ext("consumerGroup"), req.Ext("clientId"), ext, rec), nil
 }
+
+// callConsumer sends a new request with req's code to the client's connection and returns its answer as ours.
+func (b *Broker) callConsumer(req *remoting.Command, group, clientID string, ext map[string]string, body []byte) *remoting.Command {
+	conn := b.consumers.FindChannel(group, clientID)
+	if conn == nil {
+		return remoting.NewResponse(req, code.SystemError, fmt.Sprintf("The Consumer <%s> <%s> not online", group, clientID))
+	}
+	fwdExt := make(map[string]string, len(ext))
+	for k, v := range ext {
+		fwdExt[k] = v
+	}
+	ctx := b.ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	resp, err := conn.Invoke(ctx, remoting.NewRequest(req.Code, fwdExt, body), b.ext.clientTO)
+	if err != nil {
+		if errors.Is(err, remoting.ErrTimeout) {
+			return remoting.NewResponse(req, code.ConsumeMsgTimeout, fmt.Sprintf("consumer <%s> <%s> Timeout: %v", group, clientID, err))
+		}
+		return remoting.NewResponse(req, code.SystemError, fmt.Sprintf("invoke consumer <%s> <%s> Exception: %v", group, clientID, err))
+	}
+	out := *resp
+	out.Opaque = req.Opaque
+	out.Flag |= remoting.FlagResponse
+	return &out
+}
+
+// ---- VIEW_BROKER_STATS_DATA (315)
+
+func (b *Broker) handleViewBrokerStatsData(c *remoting.Conn, req *remoting.Command) (*remoting.Command, error) {
+	name, key := req.Ext("statsName"), req.Ext("statsKey")
+	it := b.ext.stats.Get(name, key)
+	if it == nil {
+		return remoting.NewResponse(req, code.SystemError, fmt.Sprintf("The stats <%s> <%s> not exist", name, key)), nil
+	}
+	out := []byte(`{"statsDay":`)
+	out = appendStatsItem(out, it.Day())
+	out = append(out, `,"statsHour":`...)
+	out = appendStatsItem(out, it.Hour())
+	out = append(out, `,"statsMinute":`...)
+	out = appendStatsItem(out, it.Minute())
+	out = append(out, '}')
+	resp := remoting.NewResponse(req, code.Success, "")
+	resp.Body = out
+	return resp, nil
+}
+
+// appendStatsItem writes a BrokerStatsItem the way fastjson does: {"avgpt":D,"sum":N,"tps":D}.
+func appendStatsItem(dst []byte, s stats.Snapshot) []byte {
+	dst = append(dst, `{"avgpt":`...)
+	dst = appendJavaDouble(dst, s.Avgpt)
+	dst = append(dst, `,"sum":`...)
+	dst = strconv.AppendInt(dst, s.Sum, 10)
+	dst = append(dst, `,"tps":`...)
+	dst = appendJavaDouble(dst, s.Tps)
+	return append(dst, '}')
+}
+
+func appendJavaDouble(dst []byte, f float64) []byte {
+	n := len(dst)
+	dst = strconv.AppendFloat(dst, f, 'f', -1, 64)
+	for _, ch := range dst[n:] {
+		if ch == '.' {
+			return dst
+		}
+	}
+	return append(dst, ".0"...)
+}
+
+// ---- GET_ALL_PRODUCER_INFO (328)
+
+func (b *Broker) handleAllProducerInfo(c *remoting.Conn, req *remoting.Command) (*remoting.Command, error) {
+	type producerInfo struct {
+		ClientID            string `json:"clientId"`
+		LastUpdateTimestamp int64  `json:"lastUpdateTimestamp"`
+		Language            string `json:"language"`
+		RemoteIP            string `json:"remoteIP"`
+		Version             int32  `json:"version"`
+	}
+	data := map[string][]producerInfo{}
+	for g, chs := range b.producers.Groups() {
+		l := make([]producerInfo, 0, len(chs))
+		for _, ci := range chs {
+			l = append(l, producerInfo{ClientID: ci.ClientID, LastUpdateTimestamp: ci.LastUpdate.UnixMilli(),
+				Language: ci.Language.String(), RemoteIP: ci.Conn.RemoteAddr(), Version: ci.Version})
+		}
+		sort.Slice(l, func(i, j int) bool { return l[i].ClientID < l[j].ClientID })
+		data[g] = l
+	}
+	body, err := stdJSON.Marshal(struct {
+		Data map[string][]producerInfo `json:"data"`
+	}{data})
+	if err != nil {
+		return nil, err
+	}
+	resp := remoting.NewResponse(req, code.Success, "")
+	resp.Body = body
+	return resp, nil
+}
+
+// ---- not implemented yet
 
 func (b *Broker) handleQueryCorrectionOffset(c *remoting.Conn, req *remoting.Command) (*remoting.Command, error) {
 	return remoting.NotSupported(req), nil
@@ -41,19 +321,11 @@ func (b *Broker) handleCloneGroupOffset(c *remoting.Conn, req *remoting.Command)
 	return remoting.NotSupported(req), nil
 }
 
-func (b *Broker) handleViewBrokerStatsData(c *remoting.Conn, req *remoting.Command) (*remoting.Command, error) {
-	return remoting.NotSupported(req), nil
-}
-
 func (b *Broker) handleBrokerConsumeStats(c *remoting.Conn, req *remoting.Command) (*remoting.Command, error) {
 	return remoting.NotSupported(req), nil
 }
 
 func (b *Broker) handleQueryConsumeQueue(c *remoting.Conn, req *remoting.Command) (*remoting.Command, error) {
-	return remoting.NotSupported(req), nil
-}
-
-func (b *Broker) handleAllProducerInfo(c *remoting.Conn, req *remoting.Command) (*remoting.Command, error) {
 	return remoting.NotSupported(req), nil
 }
 

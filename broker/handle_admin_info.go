@@ -4,7 +4,8 @@ package broker
 // GET_CONSUME_STATS (208), GET_CONSUMER_CONNECTION_LIST (203), GET_PRODUCER_CONNECTION_LIST (204),
 // QUERY_TOPIC_CONSUME_BY_WHO (300). Java: AdminBrokerProcessor.
 // Bodies with Map<MessageQueue, X> use fastjson's object-key form, which Java's admin tools parse.
-// Not done: the msgPut/msgGet day counters and tps windows are zeros until broker stats exist.
+// The msgPut/msgGet day counters, tps windows and disk keys come from the store wrapper (admin_ext.go, broker/stats).
+// remainHowManyDataToCommit is absent, as in Java without transientStorePoolEnable.
 
 import (
 	"sort"
@@ -46,7 +47,6 @@ func (b *Broker) handleRuntimeInfo(c *remoting.Conn, req *remoting.Command) (*re
 		"queryThreadPoolQueueHeadWaitTimeMills": "0",
 		"startAcceptSendRequestTimeStamp":       strconv.FormatInt(b.cfg.Broker.StartAcceptSendRequestTimeStamp, 10),
 		"remainTransientStoreBufferNumbs":       "0",
-		"remainHowManyDataToCommit":             "0",
 		"remainHowManyDataToFlush":              "0",
 		"bootTimestamp":                         strconv.FormatInt(b.bootTime.UnixMilli(), 10),
 		"runtime":                               runtimeText(time.Since(b.bootTime)),

@@ -1,0 +1,354 @@
+// Package stats keeps the broker statistics Java mqadmin reads: the named per-key counters of Java's
+// BrokerStatsManager (TOPIC_PUT_NUMS, GROUP_GET_NUMS, ...) with their minute/hour/day windows, served by
+// VIEW_BROKER_STATS_DATA (315), and the store-wide counters of Java's StoreStatsService (putTps,
+// getTransferedTps, putMessageTimesTotal, ...) and BrokerStats (msgPutTotal*, msgGetTotal*) that
+// GET_BROKER_RUNTIME_INFO (28) reports.
+//
+// Windows follow Java's StatsItem: a sample of (value, times, timestamp) every 10 s kept 7 deep for the
+// minute view, every 10 min kept 7 deep for the hour view, every hour kept 25 deep for the day view. A view's
+// sum is last-first over its samples, tps is sum per second over their time span, avgpt is sum per call.
+// With fewer than two samples a view is all zeros (Java divides 0 by 0 there and reports NaN; we report 0).
+package stats
+
+import (
+	"context"
+	"sort"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Stats names (Java BrokerStatsManager constants).
+const (
+	TopicPutNums         = "TOPIC_PUT_NUMS"
+	TopicPutSize         = "TOPIC_PUT_SIZE"
+	GroupGetNums         = "GROUP_GET_NUMS"
+	GroupGetSize         = "GROUP_GET_SIZE"
+	SndbckPutNums        = "SNDBCK_PUT_NUMS"
+	BrokerPutNums        = "BROKER_PUT_NUMS"
+	BrokerGetNums        = "BROKER_GET_NUMS"
+	GroupGetFromDiskNums = "GROUP_GET_FROM_DISK_NUMS"
+)
+
+type sample struct {
+	value, times, at int64 // at: unix ms
+}
+
+// Item is one counter (Java StatsItem).
+type Item struct {
+	value, times atomic.Int64
+
+	mu                sync.Mutex
+	minute, hour, day []sample
+}
+
+// Add adds value (e.g. a message count) and times (calls).
+func (it *Item) Add(value, times int64) {
+	it.value.Add(value)
+	it.times.Add(times)
+}
+
+// Value is the running total.
+func (it *Item) Value() int64 { return it.value.Load() }
+
+func (it *Item) sampleInto(list *[]sample, keep int, now int64) {
+	it.mu.Lock()
+	*list = append(*list, sample{it.value.Load(), it.times.Load(), now})
+	if len(*list) > keep {
+		*list = append((*list)[:0], (*list)[len(*list)-keep:]...)
+	}
+	it.mu.Unlock()
+}
+
+// Snapshot is one window's view (Java StatsSnapshot / BrokerStatsItem).
+type Snapshot struct {
+	Sum   int64
+	Tps   float64
+	Avgpt float64
+}
+
+func compute(list []sample) Snapshot {
+	var s Snapshot
+	if len(list) < 2 {
+		return s
+	}
+	first, last := list[0], list[len(list)-1]
+	s.Sum = last.value - first.value
+	if span := last.at - first.at; span > 0 {
+		s.Tps = float64(s.Sum) * 1000 / float64(span)
+	}
+	if dt := last.times - first.times; dt > 0 {
+		s.Avgpt = float64(s.Sum) / float64(dt)
+	}
+	return s
+}
+
+// Minute, Hour and Day are the three views.
+func (it *Item) Minute() Snapshot { it.mu.Lock(); defer it.mu.Unlock(); return compute(it.minute) }
+func (it *Item) Hour() Snapshot   { it.mu.Lock(); defer it.mu.Unlock(); return compute(it.hour) }
+func (it *Item) Day() Snapshot    { it.mu.Lock(); defer it.mu.Unlock(); return compute(it.day) }
+
+// Manager holds every named item set.
+type Manager struct {
+	mu    sync.RWMutex
+	items map[string]map[string]*Item // name -> key -> item
+}
+
+// NewManager returns an empty manager.
+func NewManager() *Manager { return &Manager{items: map[string]map[string]*Item{}} }
+
+// Add adds to the item name/key, creating it.
+func (m *Manager) Add(name, key string, value, times int64) {
+	m.mu.RLock()
+	it := m.items[name][key]
+	m.mu.RUnlock()
+	if it == nil {
+		m.mu.Lock()
+		set := m.items[name]
+		if set == nil {
+			set = map[string]*Item{}
+			m.items[name] = set
+		}
+		if it = set[key]; it == nil {
+			it = &Item{}
+			set[key] = it
+		}
+		m.mu.Unlock()
+	}
+	it.Add(value, times)
+}
+
+// Get returns the item name/key, or nil when nothing was ever counted there (Java answers "not exist").
+func (m *Manager) Get(name, key string) *Item {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.items[name][key]
+}
+
+// Keys lists the keys of a name, sorted (tests, debugging).
+func (m *Manager) Keys(name string) []string {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	out := make([]string, 0, len(m.items[name]))
+	for k := range m.items[name] {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (m *Manager) each(f func(*Item)) {
+	m.mu.RLock()
+	all := make([]*Item, 0, 64)
+	for _, set := range m.items {
+		for _, it := range set {
+			all = append(all, it)
+		}
+	}
+	m.mu.RUnlock()
+	for _, it := range all {
+		f(it)
+	}
+}
+
+// Sample takes the samples due at now; tick counts 10 s periods since start.
+func (m *Manager) Sample(now time.Time, tick int64) {
+	ms := now.UnixMilli()
+	m.each(func(it *Item) {
+		it.sampleInto(&it.minute, 7, ms)
+		if tick%60 == 0 {
+			it.sampleInto(&it.hour, 7, ms)
+		}
+		if tick%360 == 0 {
+			it.sampleInto(&it.day, 25, ms)
+		}
+	})
+}
+
+// Store counts what Java's StoreStatsService and BrokerStats count.
+type Store struct {
+	PutTimes, PutSize, PutFailed   atomic.Int64
+	GetFound, GetMiss, Transferred atomic.Int64
+	PutMaxMs, GetMaxMs             atomic.Int64
+	dist                           [13]atomic.Int64
+
+	mu      sync.Mutex
+	samples []storeSample // one per second, newest last, at most 601
+
+	dayMu                                          sync.Mutex
+	putYesterday, putToday, getYesterday, getToday int64
+}
+
+type storeSample struct {
+	at                                 int64
+	put, found, miss, total, transfers int64
+}
+
+// distribution bucket bounds in ms, as Java's putMessageDistributeTime prints them.
+var distBounds = []int64{0, 10, 50, 100, 200, 500, 1000, 2000, 3000, 4000, 5000, 10000}
+var distNames = []string{"<=0ms", "0~10ms", "10~50ms", "50~100ms", "100~200ms", "200~500ms", "500ms~1s", "1~2s", "2~3s", "3~4s", "4~5s", "5~10s", "10s~"}
+
+// ObservePut records one put call of n messages and size bytes that took d.
+func (s *Store) ObservePut(ok bool, n, size int64, d time.Duration) {
+	if !ok {
+		s.PutFailed.Add(1)
+		return
+	}
+	s.PutTimes.Add(n)
+	s.PutSize.Add(size)
+	ms := d.Milliseconds()
+	for {
+		cur := s.PutMaxMs.Load()
+		if ms <= cur || s.PutMaxMs.CompareAndSwap(cur, ms) {
+			break
+		}
+	}
+	i := sort.Search(len(distBounds), func(i int) bool { return ms <= distBounds[i] })
+	s.dist[i].Add(1)
+}
+
+// ObserveGet records one read: found (with n messages) or missed.
+func (s *Store) ObserveGet(found bool, n int64, d time.Duration) {
+	if found {
+		s.GetFound.Add(1)
+		s.Transferred.Add(n)
+	} else {
+		s.GetMiss.Add(1)
+	}
+	ms := d.Milliseconds()
+	for {
+		cur := s.GetMaxMs.Load()
+		if ms <= cur || s.GetMaxMs.CompareAndSwap(cur, ms) {
+			break
+		}
+	}
+}
+
+// SampleSecond appends the per-second sample behind the tps windows.
+func (s *Store) SampleSecond(now time.Time) {
+	found, miss := s.GetFound.Load(), s.GetMiss.Load()
+	smp := storeSample{now.UnixMilli(), s.PutTimes.Load(), found, miss, found + miss, s.Transferred.Load()}
+	s.mu.Lock()
+	s.samples = append(s.samples, smp)
+	if len(s.samples) > 601 {
+		s.samples = append(s.samples[:0], s.samples[len(s.samples)-601:]...)
+	}
+	s.mu.Unlock()
+}
+
+// RollDay moves today's counters to yesterday at local midnight (Java BrokerStats.record).
+func (s *Store) RollDay() {
+	s.dayMu.Lock()
+	s.putYesterday, s.putToday = s.putToday, s.PutTimes.Load()
+	s.getYesterday, s.getToday = s.getToday, s.Transferred.Load()
+	s.dayMu.Unlock()
+}
+
+// javaDouble formats like Java's Double.toString for ordinary magnitudes.
+func javaDouble(f float64) string {
+	s := strconv.FormatFloat(f, 'f', -1, 64)
+	for i := 0; i < len(s); i++ {
+		if s[i] == '.' {
+			return s
+		}
+	}
+	return s + ".0"
+}
+
+// tps over the last `secs` seconds of field; "" when there are not enough samples yet (Java prints nothing).
+func (s *Store) tps(secs int, field func(storeSample) int64) (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.samples) <= secs {
+		return "", false
+	}
+	last, old := s.samples[len(s.samples)-1], s.samples[len(s.samples)-1-secs]
+	span := last.at - old.at
+	if span <= 0 {
+		return "0.0", true
+	}
+	return javaDouble(float64(field(last)-field(old)) * 1000 / float64(span)), true
+}
+
+func (s *Store) tpsTriple(field func(storeSample) int64, zeroWhenMissing bool) string {
+	out := ""
+	for i, w := range []int{10, 60, 600} {
+		v, ok := s.tps(w, field)
+		if !ok && zeroWhenMissing {
+			v = "0.0"
+		}
+		if i > 0 {
+			out += " "
+		}
+		out += v
+	}
+	return out
+}
+
+// RuntimeInfo returns the store and day keys of GET_BROKER_RUNTIME_INFO.
+func (s *Store) RuntimeInfo() map[string]string {
+	put, size := s.PutTimes.Load(), s.PutSize.Load()
+	avg := 0.0
+	if put > 0 {
+		avg = float64(size) / float64(put)
+	}
+	dist := ""
+	for i := range distNames {
+		dist += "[" + distNames[i] + "]:" + strconv.FormatInt(s.dist[i].Load(), 10) + " "
+	}
+	s.dayMu.Lock()
+	py, pt, gy, gt := s.putYesterday, s.putToday, s.getYesterday, s.getToday
+	s.dayMu.Unlock()
+	return map[string]string{
+		"putMessageTimesTotal":        strconv.FormatInt(put, 10),
+		"putMessageSizeTotal":         strconv.FormatInt(size, 10),
+		"putMessageAverageSize":       javaDouble(avg),
+		"putMessageFailedTimes":       strconv.FormatInt(s.PutFailed.Load(), 10),
+		"putMessageEntireTimeMax":     strconv.FormatInt(s.PutMaxMs.Load(), 10),
+		"getMessageEntireTimeMax":     strconv.FormatInt(s.GetMaxMs.Load(), 10),
+		"putMessageDistributeTime":    dist,
+		"dispatchMaxBuffer":           "0",
+		"putTps":                      s.tpsTriple(func(x storeSample) int64 { return x.put }, false),
+		"getFoundTps":                 s.tpsTriple(func(x storeSample) int64 { return x.found }, false),
+		"getMissTps":                  s.tpsTriple(func(x storeSample) int64 { return x.miss }, false),
+		"getTotalTps":                 s.tpsTriple(func(x storeSample) int64 { return x.total }, true),
+		"getTransferedTps":            s.tpsTriple(func(x storeSample) int64 { return x.transfers }, false),
+		"msgPutTotalYesterdayMorning": strconv.FormatInt(py, 10),
+		"msgPutTotalTodayMorning":     strconv.FormatInt(pt, 10),
+		"msgPutTotalTodayNow":         strconv.FormatInt(put, 10),
+		"msgGetTotalYesterdayMorning": strconv.FormatInt(gy, 10),
+		"msgGetTotalTodayMorning":     strconv.FormatInt(gt, 10),
+		"msgGetTotalTodayNow":         strconv.FormatInt(s.Transferred.Load(), 10),
+	}
+}
+
+// Run samples until ctx is done: the store every second, the named items every 10 s, and the day roll at
+// local midnight.
+func Run(ctx context.Context, m *Manager, s *Store) {
+	sec := time.NewTicker(time.Second)
+	defer sec.Stop()
+	var n int64
+	next := nextMidnight(time.Now())
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-sec.C:
+			s.SampleSecond(now)
+			if n%10 == 0 {
+				m.Sample(now, n/10)
+			}
+			n++
+			if !now.Before(next) {
+				s.RollDay()
+				next = nextMidnight(now)
+			}
+		}
+	}
+}
+
+func nextMidnight(t time.Time) time.Time {
+	y, mo, d := t.Date()
+	return time.Date(y, mo, d+1, 0, 0, 0, 0, t.Location())
+}
