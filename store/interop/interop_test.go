@@ -439,6 +439,11 @@ func javaToRocketd(t *testing.T, kill bool) {
 	}
 	if !kill {
 		verify(t, dir, "java")
+		for _, f := range []string{"delayOffset.json", "consumerOffset.json"} {
+			b, err := os.ReadFile(filepath.Join(dir, "config", f))
+			require.NoError(t, err)
+			t.Logf("java %s: %q", f, b)
+		}
 	}
 
 	// The level-6 message stays in SCHEDULE_TOPIC_XXXX (rocketd has no schedule service yet): raw check only.
@@ -614,4 +619,54 @@ func TestBrokerKill9DuringSyncFlushSends(t *testing.T) {
 	checkAppendsAfter(t, next, sent, more)
 	r2.stop(t)
 	verify(t, dir, "rocketd after kill -9 and restart")
+}
+
+// fakeDisk is a constant disk gauge for the retention swap test.
+func fakeDisk(r float64) store.DiskUsageFunc {
+	return func(string) (float64, error) { return r, nil }
+}
+
+// TestRocketdRetentionThenJavaReads: rocketd writes ~3 MiB (3+ CommitLog files, several ConsumeQueue files
+// per queue), its retention deletes everything but the last CommitLog file (disk above the forcible ratio)
+// and the ConsumeQueue/index files below the new min offset; Java 4.9.8 then loads the directory (CommitLog
+// and ConsumeQueues no longer start at file 0) and serves exactly the surviving messages.
+func TestRocketdRetentionThenJavaReads(t *testing.T) {
+	needInterop(t)
+	dir := storeDir(t)
+	nsPort, brokerPort := freePorts(t)
+	r := startRocketd(t, dir, nsPort, brokerPort)
+	createTopic(t, r.brokerAddr, topicA, 4)
+	createTopic(t, r.brokerAddr, topicB, 2)
+	waitRoute(t, r.nsAddr, topicA)
+	waitRoute(t, r.nsAddr, topicB)
+	sent := produce(t, r.nsAddr, 0, 3600)
+	r.stop(t)
+
+	cfg := storeConfig(dir)
+	s, err := store.Open(cfg, store.Options{DiskUsage: fakeDisk(0.87), CleanFirstDelay: time.Hour})
+	require.NoError(t, err)
+	require.NoError(t, s.Start())
+	st, err := s.CleanOnce()
+	require.NoError(t, err)
+	minPhy := s.GetMinPhyOffset()
+	t.Logf("retention: %+v, CommitLog min offset now %d", st, minPhy)
+	require.True(t, st.CommitLogFiles >= 2 && st.ConsumeQueueFiles > 0 && st.IndexFiles > 0, "%+v", st)
+	require.NoError(t, s.Shutdown())
+	verify(t, dir, "rocketd retention")
+
+	var want []sentMsg
+	for _, m := range sent {
+		if _, phy, _ := compat.DecodeOffsetMessageID(m.OffsetMsgID); phy >= minPhy {
+			want = append(want, m)
+		}
+	}
+	t.Logf("%d of %d messages survive retention", len(want), len(sent))
+	j := startJava(t, dir, nsPort, brokerPort)
+	waitRoute(t, j.nsAddr, topicA)
+	waitRoute(t, j.nsAddr, topicB)
+	got := consumeAll(t, j.nsAddr, want)
+	for _, m := range got {
+		require.GreaterOrEqual(t, m.CommitLogOffset, minPhy, "Java served a message below the CommitLog min offset")
+	}
+	j.stop(t)
 }
