@@ -12,6 +12,11 @@
 // (name[i+1] == name[i] + size); anything else makes Load fail with an error naming the file, because a Java
 // broker would refuse the same directory (store.md §16.3).
 //
+// Creation is crash-safe: a new segment is allocated at full size under a dot-name in the parent directory
+// (".commitlog-00000000001073741824.alloc", never listed as a segment by Java or rocketd) and renamed into
+// place, so a kill -9 mid-creation cannot leave a short segment that makes the next start refuse the
+// directory. Load also extends a short, all-zero newest segment (what a crash while Java created one leaves).
+//
 // Positions: each File tracks a write position (bytes appended) and a flushed position (bytes msync'ed).
 // Readers must not look past the write position they loaded; the position is published with an atomic
 // store after the bytes are written, which gives readers a happens-before edge.
