@@ -21,6 +21,8 @@ package store
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -92,6 +94,14 @@ func (s *DefaultMessageStore) diskUsage(path string) float64 {
 	f := s.opts.DiskUsage
 	if f == nil {
 		f = DiskPartitionUsedRatio
+	}
+	// A directory not created yet (no message stored) lives on its parent's file system.
+	for p := path; ; {
+		if _, err := os.Stat(p); err == nil || filepath.Dir(p) == p {
+			path = p
+			break
+		}
+		p = filepath.Dir(p)
 	}
 	r, err := f(path)
 	if err != nil {

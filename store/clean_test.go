@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -250,4 +251,17 @@ func TestDiskPartitionUsedRatio(t *testing.T) {
 	require.True(t, r >= 0 && r <= 1, "ratio %v", r)
 	_, err = DiskPartitionUsedRatio("/nonexistent/rocketd")
 	require.Error(t, err)
+}
+
+func TestDiskUsageOfMissingDirUsesParent(t *testing.T) {
+	var asked []string
+	root := t.TempDir()
+	s, err := Open(testConfig(root), Options{DiskUsage: func(p string) (float64, error) {
+		asked = append(asked, p)
+		return 0.5, nil
+	}})
+	require.NoError(t, err)
+	defer s.Shutdown()
+	require.Equal(t, 0.5, s.diskUsage(filepath.Join(root, "commitlog", "not", "yet")))
+	require.Equal(t, []string{root}, asked[len(asked)-1:])
 }
