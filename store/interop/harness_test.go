@@ -84,9 +84,34 @@ type javaRef struct {
 
 const refWorkDir = "/tmp/rocketd-interop-ref"
 
+var harnessSnapshot string
+
+// javaHarness returns a private copy of compat/java (ref.sh, conf, built classes, classpath), taken once
+// per run: compat/java/target is shared with other work on this machine, and a rebuild there while a
+// scenario starts a JVM made the broker fail with NoClassDefFoundError.
+func javaHarness(t *testing.T) string {
+	t.Helper()
+	if harnessSnapshot != "" {
+		return harnessSnapshot
+	}
+	src := filepath.Join(repoRoot(t), "compat/java")
+	stamp := filepath.Join(src, "target/classes/.rocketd-built")
+	require.Eventually(t, func() bool { _, err := os.Stat(stamp); return err == nil }, 3*time.Minute, time.Second,
+		"Java harness not built (%s missing): run make java-deps", stamp)
+	dst := refWorkDir + "-harness"
+	require.NoError(t, os.RemoveAll(dst))
+	require.NoError(t, os.MkdirAll(filepath.Join(dst, "target"), 0o755))
+	for _, p := range []string{"ref.sh", "conf", "target/classes", "target/classpath.txt"} {
+		out, err := exec.Command("cp", "-a", filepath.Join(src, p), filepath.Join(dst, p)).CombinedOutput()
+		require.NoError(t, err, "copy %s: %s", p, out)
+	}
+	harnessSnapshot = dst
+	return dst
+}
+
 func startJava(t *testing.T, storeDir string, nsPort, brokerPort int) *javaRef {
 	t.Helper()
-	root := repoRoot(t)
+	root := javaHarness(t)
 	j := &javaRef{root: root, work: refWorkDir}
 	j.env = append(os.Environ(),
 		"REF_WORK_DIR="+j.work,
@@ -120,7 +145,7 @@ func (j *javaRef) run(t *testing.T, args ...string) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, filepath.Join(j.root, "compat/java/ref.sh"), args...)
+	cmd := exec.CommandContext(ctx, filepath.Join(j.root, "ref.sh"), args...)
 	cmd.Env = j.env
 	var errb strings.Builder
 	cmd.Stderr = &errb
