@@ -5,6 +5,7 @@ package broker
 // consumeQueueDiskRatio, commitLogDirCapacity, remainHowManyDataToFlush, remainTransientStoreBufferNumbs.
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math"
 	"path/filepath"
@@ -51,6 +52,9 @@ func (b *Broker) diskInfo() map[string]string {
 		"remainTransientStoreBufferNumbs": strconv.Itoa(math.MaxInt32),
 		"remainHowManyDataToFlush":        humanBytes(0),
 	}
+	if ts := b.earliestMessageTime(); ts > 0 {
+		out["earliestMessageTimeStamp"] = strconv.FormatInt(ts, 10)
+	}
 	var st syscall.Statfs_t
 	if err := syscall.Statfs(root, &st); err == nil {
 		out["commitLogDirCapacity"] = fmt.Sprintf("Total : %s, Free : %s.",
@@ -60,3 +64,26 @@ func (b *Broker) diskInfo() map[string]string {
 }
 
 func javaDouble(f float64) string { return string(appendJavaDouble(nil, f)) }
+
+// earliestMessageTime is the store timestamp of the first record in the CommitLog (Java
+// getEarliestMessageTime), 0 when there is none. Record layout: sysFlag at 36, bornTimestamp at 40, bornHost
+// (8 bytes, or 20 when sysFlag has BORNHOST_V6_FLAG 1<<4), then storeTimestamp.
+func (b *Broker) earliestMessageTime() int64 {
+	minOff := b.store.GetMinPhyOffset()
+	if minOff < 0 || b.store.GetMaxPhyOffset() <= minOff {
+		return 0
+	}
+	rec, err := b.store.LookMessageByOffset(minOff)
+	if err != nil || len(rec) < 76 {
+		return 0
+	}
+	sysFlag := int32(binary.BigEndian.Uint32(rec[36:40]))
+	at := 48 + 8
+	if sysFlag&(1<<4) != 0 {
+		at = 48 + 20
+	}
+	if len(rec) < at+8 {
+		return 0
+	}
+	return int64(binary.BigEndian.Uint64(rec[at : at+8]))
+}

@@ -7,7 +7,8 @@
 // Windows follow Java's StatsItem: a sample of (value, times, timestamp) every 10 s kept 7 deep for the
 // minute view, every 10 min kept 7 deep for the hour view, every hour kept 25 deep for the day view. A view's
 // sum is last-first over its samples, tps is sum per second over their time span, avgpt is sum per call.
-// With fewer than two samples a view is all zeros (Java divides 0 by 0 there and reports NaN; we report 0).
+// The first sampling also records a zero sample one period earlier (as Java does), so a counter created
+// between two samplings is fully counted; before the first sampling a view is all zeros.
 package stats
 
 import (
@@ -52,8 +53,13 @@ func (it *Item) Add(value, times int64) {
 // Value is the running total.
 func (it *Item) Value() int64 { return it.value.Load() }
 
-func (it *Item) sampleInto(list *[]sample, keep int, now int64) {
+func (it *Item) sampleInto(list *[]sample, keep int, now, period int64) {
 	it.mu.Lock()
+	if len(*list) == 0 {
+		// Like Java, the first sampling also records a zero one period earlier, so counts made before the
+		// first sample show up in the views.
+		*list = append(*list, sample{0, 0, now - period})
+	}
 	*list = append(*list, sample{it.value.Load(), it.times.Load(), now})
 	if len(*list) > keep {
 		*list = append((*list)[:0], (*list)[len(*list)-keep:]...)
@@ -156,12 +162,12 @@ func (m *Manager) each(f func(*Item)) {
 func (m *Manager) Sample(now time.Time, tick int64) {
 	ms := now.UnixMilli()
 	m.each(func(it *Item) {
-		it.sampleInto(&it.minute, 7, ms)
+		it.sampleInto(&it.minute, 7, ms, 10_000)
 		if tick%60 == 0 {
-			it.sampleInto(&it.hour, 7, ms)
+			it.sampleInto(&it.hour, 7, ms, 600_000)
 		}
 		if tick%360 == 0 {
-			it.sampleInto(&it.day, 25, ms)
+			it.sampleInto(&it.day, 25, ms, 3_600_000)
 		}
 	})
 }
@@ -286,6 +292,30 @@ func (s *Store) tpsTriple(field func(storeSample) int64, zeroWhenMissing bool) s
 	return out
 }
 
+// putLatency is the upper bound (ms) of the distribution bucket holding the p-quantile of put latencies.
+func (s *Store) putLatency(p float64) string {
+	var counts [13]int64
+	var total int64
+	for i := range counts {
+		counts[i] = s.dist[i].Load()
+		total += counts[i]
+	}
+	if total == 0 {
+		return "0.00"
+	}
+	need := int64(p*float64(total) + 0.5)
+	var acc int64
+	for i, c := range counts {
+		acc += c
+		if acc >= need && i < len(distBounds) {
+			return strconv.FormatFloat(float64(distBounds[i]), 'f', 2, 64)
+		} else if acc >= need {
+			break
+		}
+	}
+	return "10000.00"
+}
+
 // RuntimeInfo returns the store and day keys of GET_BROKER_RUNTIME_INFO.
 func (s *Store) RuntimeInfo() map[string]string {
 	put, size := s.PutTimes.Load(), s.PutSize.Load()
@@ -308,6 +338,8 @@ func (s *Store) RuntimeInfo() map[string]string {
 		"putMessageEntireTimeMax":     strconv.FormatInt(s.PutMaxMs.Load(), 10),
 		"getMessageEntireTimeMax":     strconv.FormatInt(s.GetMaxMs.Load(), 10),
 		"putMessageDistributeTime":    dist,
+		"putLatency99":                s.putLatency(0.99),
+		"putLatency999":               s.putLatency(0.999),
 		"dispatchMaxBuffer":           "0",
 		"putTps":                      s.tpsTriple(func(x storeSample) int64 { return x.put }, false),
 		"getFoundTps":                 s.tpsTriple(func(x storeSample) int64 { return x.found }, false),

@@ -1,0 +1,471 @@
+package io.rocketd.conformance;
+
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Options;
+import org.apache.commons.cli.PosixParser;
+import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
+import org.apache.rocketmq.client.consumer.listener.ConsumeConcurrentlyStatus;
+import org.apache.rocketmq.client.consumer.listener.MessageListenerConcurrently;
+import org.apache.rocketmq.client.producer.DefaultMQProducer;
+import org.apache.rocketmq.client.producer.SendResult;
+import org.apache.rocketmq.common.MixAll;
+import org.apache.rocketmq.common.consumer.ConsumeFromWhere;
+import org.apache.rocketmq.common.message.Message;
+import org.apache.rocketmq.common.protocol.body.ClusterInfo;
+import org.apache.rocketmq.common.protocol.route.BrokerData;
+import org.apache.rocketmq.srvutil.ServerUtil;
+import org.apache.rocketmq.tools.admin.DefaultMQAdminExt;
+import org.apache.rocketmq.tools.command.SubCommand;
+
+/**
+ * Runs the same Java 4.9.8 mqadmin sub-commands (in-process, through their public SubCommand classes, with
+ * the same arguments mqadmin would parse) against two clusters - the Java reference and rocketd - after the
+ * same scenario on each, normalises what legitimately differs (addresses, ports, ids, times, paths, rates)
+ * and compares the outputs field by field. Prints a PASS/FAIL table; exit status 1 when a command differs.
+ *
+ * <pre>MqadminCompare -ref NAMESRV -rd NAMESRV -out DIR [-only REGEX]</pre>
+ */
+public final class MqadminCompare {
+    private MqadminCompare() {
+    }
+
+    static final String PKG = "org.apache.rocketmq.tools.command.";
+    static final Map<String, String> CLASSES = new LinkedHashMap<String, String>();
+
+    static {
+        CLASSES.put("clusterList", "cluster.ClusterListSubCommand");
+        CLASSES.put("topicList", "topic.TopicListSubCommand");
+        CLASSES.put("topicRoute", "topic.TopicRouteSubCommand");
+        CLASSES.put("topicStatus", "topic.TopicStatusSubCommand");
+        CLASSES.put("updateTopic", "topic.UpdateTopicSubCommand");
+        CLASSES.put("deleteTopic", "topic.DeleteTopicSubCommand");
+        CLASSES.put("updateSubGroup", "consumer.UpdateSubGroupSubCommand");
+        CLASSES.put("consumerProgress", "consumer.ConsumerProgressSubCommand");
+        CLASSES.put("consumerConnection", "connection.ConsumerConnectionSubCommand");
+        CLASSES.put("producerConnection", "connection.ProducerConnectionSubCommand");
+        CLASSES.put("brokerStatus", "broker.BrokerStatusSubCommand");
+        CLASSES.put("queryMsgById", "message.QueryMsgByIdSubCommand");
+        CLASSES.put("queryMsgByKey", "message.QueryMsgByKeySubCommand");
+        CLASSES.put("resetOffsetByTime", "offset.ResetOffsetByTimeCommand");
+        CLASSES.put("getBrokerConfig", "broker.GetBrokerConfigCommand");
+        CLASSES.put("updateBrokerConfig", "broker.UpdateBrokerConfigSubCommand");
+        CLASSES.put("statsAll", "stats.StatsAllSubCommand");
+    }
+
+    /** One step: a label (unique), the sub-command and its arguments with ${...} placeholders. */
+    static final class Step {
+        final String label;
+        final String[] args;
+
+        Step(String label, String... args) {
+            this.label = label;
+            this.args = args;
+        }
+    }
+
+    static List<Step> steps() {
+        List<Step> s = new ArrayList<Step>();
+        s.add(new Step("updateTopic", "updateTopic", "-c", "${cluster}", "-t", "${topic}", "-r", "4", "-w", "4"));
+        s.add(new Step("updateTopic(del)", "updateTopic", "-b", "${broker}", "-t", "${dtopic}", "-r", "2", "-w", "2"));
+        s.add(new Step("updateSubGroup", "updateSubGroup", "-c", "${cluster}", "-g", "${subgroup}", "-r", "3"));
+        s.add(new Step("FIXTURE"));
+        s.add(new Step("clusterList", "clusterList"));
+        s.add(new Step("topicList", "topicList"));
+        s.add(new Step("topicRoute", "topicRoute", "-t", "${topic}"));
+        s.add(new Step("topicStatus", "topicStatus", "-t", "${topic}"));
+        s.add(new Step("consumerProgress", "consumerProgress", "-g", "${group}"));
+        s.add(new Step("consumerProgress -s", "consumerProgress", "-g", "${group}", "-s", "true"));
+        s.add(new Step("consumerConnection", "consumerConnection", "-g", "${group}"));
+        s.add(new Step("producerConnection", "producerConnection", "-g", "${pgroup}", "-t", "${topic}"));
+        s.add(new Step("brokerStatus", "brokerStatus", "-b", "${broker}"));
+        s.add(new Step("queryMsgById", "queryMsgById", "-i", "${offsetMsgId}"));
+        s.add(new Step("queryMsgById -g -d", "queryMsgById", "-i", "${offsetMsgId}", "-g", "${group}", "-d", "${clientId}"));
+        s.add(new Step("queryMsgByKey", "queryMsgByKey", "-t", "${topic}", "-k", "${key}"));
+        s.add(new Step("resetOffsetByTime", "resetOffsetByTime", "-g", "${group}", "-t", "${topic}", "-s", "${firstStore}"));
+        s.add(new Step("updateBrokerConfig", "updateBrokerConfig", "-b", "${broker}", "-k", "flushConsumerOffsetHistoryInterval", "-v", "61000"));
+        s.add(new Step("getBrokerConfig", "getBrokerConfig", "-b", "${broker}"));
+        s.add(new Step("statsAll", "statsAll", "-t", "${topic}"));
+        s.add(new Step("deleteTopic", "deleteTopic", "-c", "${cluster}", "-t", "${dtopic}"));
+        s.add(new Step("topicList(after delete)", "topicList"));
+        return s;
+    }
+
+    public static void main(String[] args) throws Exception {
+        String refNs = null;
+        String rdNs = null;
+        String out = "target/mqadmin-compare";
+        Pattern only = null;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "-ref": refNs = args[++i]; break;
+                case "-rd": rdNs = args[++i]; break;
+                case "-out": out = args[++i]; break;
+                case "-only": only = Pattern.compile(args[++i]); break;
+                default:
+                    System.err.println("usage: MqadminCompare -ref NS -rd NS [-out DIR] [-only REGEX]");
+                    System.exit(2);
+            }
+        }
+        String run = Long.toString(System.currentTimeMillis() % 100_000_000L, 36);
+        PrintStream console = System.out;
+        Map<String, String> refOut = runSide("ref", refNs, run, new File(out, "ref"), console);
+        Map<String, String> rdOut = runSide("rocketd", rdNs, run, new File(out, "rocketd"), console);
+        System.setOut(console);
+
+        int pass = 0;
+        int fail = 0;
+        StringBuilder details = new StringBuilder();
+        console.printf("%-24s %-6s %s%n", "COMMAND", "RESULT", "NOTES");
+        for (Step st : steps()) {
+            if (st.args.length == 0 || (only != null && !only.matcher(st.label).find())) {
+                continue;
+            }
+            String cmd = st.args[0];
+            List<String> a = normalize(cmd, refOut.get(st.label), run);
+            List<String> b = normalize(cmd, rdOut.get(st.label), run);
+            write(new File(out, "ref/" + file(st.label) + ".norm"), String.join("\n", a));
+            write(new File(out, "rocketd/" + file(st.label) + ".norm"), String.join("\n", b));
+            List<String> diffs = compare(cmd, a, b);
+            if (diffs.isEmpty()) {
+                pass++;
+                console.printf("%-24s %-6s%n", st.label, "PASS");
+            } else {
+                fail++;
+                console.printf("%-24s %-6s %s%n", st.label, "FAIL", diffs.get(0) + (diffs.size() > 1 ? " (+" + (diffs.size() - 1) + " more)" : ""));
+                details.append("---- ").append(st.label).append('\n');
+                for (String d : diffs) {
+                    details.append("  ").append(d).append('\n');
+                }
+            }
+        }
+        write(new File(out, "differences.txt"), details.toString());
+        console.println(pass + " passed, " + fail + " failed");
+        console.println("outputs and differences: " + new File(out).getAbsolutePath());
+        console.flush();
+        Runtime.getRuntime().halt(fail > 0 ? 1 : 0);
+    }
+
+    static String file(String label) {
+        return label.replaceAll("[^A-Za-z0-9]+", "_");
+    }
+
+    static void write(File f, String s) throws Exception {
+        f.getParentFile().mkdirs();
+        Files.write(f.toPath(), s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    // ------------------------------------------------------------------ one side
+
+    static Map<String, String> runSide(String side, String ns, String run, File dir, PrintStream console) throws Exception {
+        dir.mkdirs();
+        console.println("mqadmin-compare: " + side + " (namesrv " + ns + ")");
+        Map<String, String> vars = new TreeMap<String, String>();
+        DefaultMQAdminExt admin = new DefaultMQAdminExt(5000);
+        admin.setNamesrvAddr(ns);
+        admin.setInstanceName("mqc-" + side + "-" + run);
+        admin.start();
+        ClusterInfo ci = admin.examineBrokerClusterInfo();
+        for (Map.Entry<String, BrokerData> e : ci.getBrokerAddrTable().entrySet()) {
+            vars.put("broker", e.getValue().getBrokerAddrs().get(0L));
+            vars.put("cluster", e.getValue().getCluster());
+        }
+        vars.put("topic", "MQC_T_" + run);
+        vars.put("dtopic", "MQC_D_" + run);
+        vars.put("group", "MQC_G_" + run);
+        vars.put("pgroup", "MQC_PG_" + run);
+        vars.put("subgroup", "MQC_S_" + run);
+        vars.put("key", "MQC_K_" + run + "_0");
+        Map<String, String> out = new LinkedHashMap<String, String>();
+        DefaultMQProducer producer = null;
+        DefaultMQPushConsumer consumer = null;
+        try {
+            for (Step st : steps()) {
+                if (st.args.length == 0) {
+                    producer = new DefaultMQProducer(vars.get("pgroup"));
+                    producer.setNamesrvAddr(ns);
+                    producer.setInstanceName("mqc-p-" + side + "-" + run);
+                    producer.start();
+                    consumer = new DefaultMQPushConsumer(vars.get("group"));
+                    consumer.setNamesrvAddr(ns);
+                    consumer.setInstanceName("mqc-c-" + side + "-" + run);
+                    consumer.setConsumeFromWhere(ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET);
+                    consumer.subscribe(vars.get("topic"), "*");
+                    AtomicInteger consumed = new AtomicInteger();
+                    consumer.registerMessageListener((MessageListenerConcurrently) (msgs, ctx) -> {
+                        consumed.addAndGet(msgs.size());
+                        return ConsumeConcurrentlyStatus.CONSUME_SUCCESS;
+                    });
+                    consumer.start();
+                    for (int i = 0; i < 8; i++) {
+                        Message m = new Message(vars.get("topic"), "TagA", "MQC_K_" + run + "_" + i,
+                            ("mqadmin compare " + i).getBytes(StandardCharsets.UTF_8));
+                        SendResult r = producer.send(m, (mqs, msg, arg) -> mqs.get((Integer) arg % mqs.size()), i);
+                        if (i == 0) {
+                            vars.put("offsetMsgId", r.getOffsetMsgId());
+                            vars.put("msgId", r.getMsgId());
+                            vars.put("firstStore", Long.toString(admin.viewMessage(r.getOffsetMsgId()).getStoreTimestamp()));
+                        }
+                    }
+                    vars.put("clientId", consumer.getDefaultMQPushConsumerImpl().getmQClientFactory().getClientId());
+                    long deadline = System.currentTimeMillis() + 30_000;
+                    while (System.currentTimeMillis() < deadline) {
+                        try {
+                            if (consumed.get() >= 8 && admin.examineConsumeStats(vars.get("group")).computeTotalDiff() == 0) {
+                                break;
+                            }
+                        } catch (Exception ignored) {
+                            // not yet
+                        }
+                        Thread.sleep(200);
+                    }
+                    console.println("mqadmin-compare: " + side + " fixture: consumed " + consumed.get() + " of 8, vars " + vars);
+                    continue;
+                }
+                String[] a = new String[st.args.length];
+                for (int i = 0; i < a.length; i++) {
+                    a[i] = subst(st.args[i], vars);
+                }
+                String text = runCommand(ns, a);
+                out.put(st.label, text);
+                write(new File(dir, file(st.label) + ".txt"), "$ mqadmin " + String.join(" ", a) + "\n" + text);
+            }
+        } finally {
+            if (consumer != null) {
+                consumer.shutdown();
+            }
+            if (producer != null) {
+                producer.shutdown();
+            }
+            admin.shutdown();
+        }
+        return out;
+    }
+
+    static String subst(String s, Map<String, String> vars) {
+        Matcher m = Pattern.compile("\\$\\{(\\w+)}").matcher(s);
+        StringBuffer sb = new StringBuffer();
+        while (m.find()) {
+            String v = vars.get(m.group(1));
+            m.appendReplacement(sb, Matcher.quoteReplacement(v == null ? "?" : v));
+        }
+        m.appendTail(sb);
+        return sb.toString();
+    }
+
+    static final ExecutorService POOL = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "mqadmin");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** Runs one sub-command as MQAdminStartup would (with -n), capturing what it prints. */
+    static String runCommand(String ns, String[] args) throws Exception {
+        SubCommand cmd = (SubCommand) Class.forName(PKG + CLASSES.get(args[0])).getDeclaredConstructor().newInstance();
+        Options options = ServerUtil.buildCommandlineOptions(new Options());
+        cmd.buildCommandlineOptions(options);
+        List<String> argv = new ArrayList<String>(Arrays.asList(args).subList(1, args.length));
+        argv.add("-n");
+        argv.add(ns);
+        CommandLine cl = new PosixParser().parse(options, argv.toArray(new String[0]));
+        System.setProperty(MixAll.NAMESRV_ADDR_PROPERTY, ns);
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        PrintStream saved = System.out;
+        PrintStream ps = new PrintStream(buf, true, "UTF-8");
+        System.setOut(ps);
+        try {
+            Future<?> f = POOL.submit(() -> {
+                cmd.execute(cl, options, null);
+                return null;
+            });
+            try {
+                f.get(60, TimeUnit.SECONDS);
+            } catch (TimeoutException e) {
+                f.cancel(true);
+                ps.println("ERROR: timed out after 60 s");
+            } catch (java.util.concurrent.ExecutionException e) {
+                Throwable c = e.getCause();
+                while (c.getCause() != null && c.getCause() != c) {
+                    c = c.getCause();
+                }
+                ps.println("ERROR: " + c.getClass().getSimpleName() + ": " + c.getMessage());
+            }
+        } finally {
+            ps.flush();
+            System.setOut(saved);
+        }
+        return new String(buf.toByteArray(), StandardCharsets.UTF_8);
+    }
+
+    // ------------------------------------------------------------------ normalising and comparing
+
+    // Everything that differs between two clusters; a run's own names stay as they are.
+    static final Pattern[] COMMON = {
+        Pattern.compile("\\b\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}@[\\w#.:-]+"),
+        Pattern.compile("/?\\b\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}:\\d+"),
+        Pattern.compile("\\b\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\b"),
+        Pattern.compile("\\b[0-9A-F]{32,56}\\b"),
+        Pattern.compile("\\d{4}-\\d{2}-\\d{2}[ #]\\d{2}:\\d{2}:\\d{2}([,.:]\\d{3})?"),
+        Pattern.compile("\\b1[5-9]\\d{11}\\b"),
+        Pattern.compile("\\[ \\d+ days, \\d+ hours, \\d+ minutes, \\d+ seconds \\]"),
+        Pattern.compile("(/[\\w.@%+-]+)+/?"),
+        Pattern.compile("\\b\\d+(\\.\\d+)?( [KMGTPE]i)?B\\b"),
+    };
+    static final String[] COMMON_REPL = {"<CLIENTID>", "<ADDR>", "<IP>", "<MSGID>", "<TIME>", "<TS>", "<RUNTIME>", "<PATH>", "<BYTES>"};
+
+    /** Commands whose numbers are rates or totals that depend on history and timing: masked. */
+    static final java.util.Set<String> VOLATILE_NUMBERS = new TreeSet<String>(Arrays.asList(
+        "clusterList", "statsAll"));
+
+    static List<String> normalize(String cmd, String text, String run) {
+        List<String> lines = new ArrayList<String>();
+        if (text == null) {
+            lines.add("<NOT RUN>");
+            return lines;
+        }
+        for (String raw : text.split("\n")) {
+            String l = raw.replaceAll("\\s+$", "");
+            if (l.trim().isEmpty()) {
+                continue;
+            }
+            // topicList on a shared reference lists other runs' topics: keep this run's and system names.
+            if (cmd.equals("topicList") && !l.contains(run) && !SYSTEM_TOPICS.matcher(l.trim()).matches()) {
+                continue;
+            }
+            for (int i = 0; i < COMMON.length; i++) {
+                l = COMMON[i].matcher(l).replaceAll(Matcher.quoteReplacement(COMMON_REPL[i]));
+            }
+            // Doubles (tps, ratios) are rates: never stable between two runs.
+            l = l.replaceAll("\\b\\d+\\.\\d+(E-?\\d+)?\\b", "<D>");
+            if (VOLATILE_NUMBERS.contains(cmd)) {
+                l = l.replaceAll("\\b\\d+\\b", "<N>");
+            }
+            // Column widths follow the longest value (ids, addresses): compare tokens, not padding.
+            l = l.trim().replaceAll("\\s+", " ");
+            if (cmd.equals("queryMsgById") || cmd.equals("queryMsgByKey")) {
+                l = l.replaceAll("(CommitLog Offset:\\s*)\\d+", "$1<N>");
+            }
+            lines.add(l);
+        }
+        return lines;
+    }
+
+    static final Pattern SYSTEM_TOPICS = Pattern.compile(
+        // Topics a broker creates at start-up. Lazily created ones (RMQ_SYS_TRANS_HALF_TOPIC on the first
+        // prepared message, %RETRY%/%DLQ% per group) depend on the cluster's history and are left out.
+        "(TBW102|SCHEDULE_TOPIC_XXXX|RMQ_SYS_TRACE_TOPIC|OFFSET_MOVED_EVENT|BenchmarkTest|SELF_TEST_TOPIC|DefaultCluster(_REPLY_TOPIC)?|broker-a)"
+            + "(\\s+.*)?");
+
+    /** Key/value outputs (brokerStatus "k : v", getBrokerConfig "k = v"): compared as maps. */
+    static Map<String, String> kv(List<String> lines, String sep) {
+        Map<String, String> m = new TreeMap<String, String>();
+        for (String l : lines) {
+            int i = l.indexOf(sep);
+            if (i > 0) {
+                m.put(l.substring(0, i).trim(), l.substring(i + sep.length()).trim());
+            } else {
+                m.put(l.trim(), "<LINE>");
+            }
+        }
+        return m;
+    }
+
+    /** brokerStatus keys whose values are measurements, not settings: compared by kind only. */
+    static final Pattern MEASURED = Pattern.compile(
+        "(msg(Put|Get)Total.*|.*Tps|.*QueueSize|.*WaitTimeMills|put.*|get.*|dispatch.*|pageCacheLockTimeMills|"
+            + "commitLog(Min|Max)Offset|earliestMessageTimeStamp|bootTimestamp|runtime|remain.*|commitLogDirCapacity|"
+            + ".*DiskRatio.*|scheduleMessageOffset_.*)");
+
+    static String kind(String v) {
+        String t = v.trim();
+        if (t.isEmpty() || t.matches("(<D>|<N>|<TS>|-?\\d+)( (<D>|<N>|<TS>|-?\\d+))*")) {
+            return "number(s)";
+        }
+        return t.replaceAll("<D>|<TS>|\\d+", "N");
+    }
+
+    /** getBrokerConfig keys that name this instance's ports and paths: present on both, values not compared. */
+    static final java.util.Set<String> INSTANCE_KEYS = new TreeSet<String>(Arrays.asList(
+        "listenPort", "haListenPort", "namesrvAddr", "storePathRootDir", "storePathCommitLog", "rocketmqHome",
+        "brokerIP1", "brokerIP2", "brokerConfigPath", "storePathIndex", "storeCheckpoint", "abortFile"));
+
+    static List<String> compare(String cmd, List<String> a, List<String> b) {
+        List<String> d = new ArrayList<String>();
+        if (cmd.equals("brokerStatus") || cmd.equals("getBrokerConfig")) {
+            String sep = cmd.equals("brokerStatus") ? ":" : "=";
+            Map<String, String> ma = kv(a, sep);
+            Map<String, String> mb = kv(b, sep);
+            for (String k : ma.keySet()) {
+                if (!mb.containsKey(k)) {
+                    d.add("missing on rocketd: " + k + " (ref: " + ma.get(k) + ")");
+                }
+            }
+            for (String k : mb.keySet()) {
+                if (!ma.containsKey(k)) {
+                    d.add("extra on rocketd: " + k + " = " + mb.get(k));
+                }
+            }
+            for (String k : ma.keySet()) {
+                if (!mb.containsKey(k)) {
+                    continue;
+                }
+                String va = ma.get(k);
+                String vb = mb.get(k);
+                if (cmd.equals("brokerStatus") && MEASURED.matcher(k).matches()) {
+                    va = kind(va);
+                    vb = kind(vb);
+                    if (k.startsWith("commitLogDirCapacity") || k.startsWith("remainHowManyData")) {
+                        continue;
+                    }
+                }
+                if (cmd.equals("getBrokerConfig") && INSTANCE_KEYS.contains(k)) {
+                    continue;
+                }
+                if (!va.equals(vb)) {
+                    d.add(k + ": ref " + va + " | rocketd " + vb);
+                }
+            }
+            return d;
+        }
+        // Everything else: the same lines, in any order (sets and maps print in hash order).
+        List<String> sa = new ArrayList<String>(a);
+        List<String> sb = new ArrayList<String>(b);
+        Collections.sort(sa);
+        Collections.sort(sb);
+        List<String> onlyA = new ArrayList<String>(sa);
+        for (String l : sb) {
+            onlyA.remove(l);
+        }
+        List<String> onlyB = new ArrayList<String>(sb);
+        for (String l : sa) {
+            onlyB.remove(l);
+        }
+        for (String l : onlyA) {
+            d.add("ref only:     " + l.trim());
+        }
+        for (String l : onlyB) {
+            d.add("rocketd only: " + l.trim());
+        }
+        return d;
+    }
+}
