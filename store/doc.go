@@ -32,7 +32,9 @@
 //
 // Retention (clean.go) deletes expired CommitLog files at the deleteWhen hours or when the disk is over
 // diskMaxUsedSpaceRatio, forcibly above 85 %, refuses puts above 90 %, then drops ConsumeQueue and index files
-// below the new CommitLog min offset. storetest holds the contract suite every MessageStore passes.
+// below the new CommitLog min offset. storetest holds the contract suite every MessageStore passes and the
+// append benchmark; store/interop swaps Java 4.9.8 and rocketd on the same directory (make compat-store,
+// store/interop/interop.mk); golden_test.go reads a store written by Java (compat/testdata/store).
 //
 // Not yet here: multi-path CommitLog, transient store pool, HA, the config
 // JSON managers, ConsumeQueueExt and DLedger.
