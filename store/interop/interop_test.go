@@ -179,11 +179,17 @@ func sendTx(t *testing.T, nsAddr string) sentMsg {
 // checks ids, queue, offsets and body. It returns the received messages by msgId.
 func consumeAll(t *testing.T, nsAddr string, want []sentMsg) map[string]*primitive.MessageExt {
 	t.Helper()
+	return consumeAllAs(t, nsAddr, uniq("iop_cg"), want)
+}
+
+// consumeAllAs is consumeAll with a given consumer group; the consumer's Shutdown commits its offsets.
+func consumeAllAs(t *testing.T, nsAddr, group string, want []sentMsg) map[string]*primitive.MessageExt {
+	t.Helper()
 	var mu sync.Mutex
 	got := map[string]*primitive.MessageExt{}
 	pc, err := rocketmq.NewPushConsumer(
 		consumer.WithNsResolver(primitive.NewPassthroughResolver([]string{nsAddr})),
-		consumer.WithGroupName(uniq("iop_cg")), consumer.WithInstance(uniq("iop_ci")),
+		consumer.WithGroupName(group), consumer.WithInstance(uniq("iop_ci")),
 		consumer.WithConsumeFromWhere(consumer.ConsumeFromFirstOffset), consumer.WithPullBatchSize(32))
 	require.NoError(t, err)
 	for _, topic := range []string{topicA, topicB} {
@@ -360,6 +366,32 @@ func tagsCodeAt(t *testing.T, s *store.DefaultMessageStore, w sentMsg) int64 {
 	return tagsCodeAtOffset(t, s, w.Topic, int32(w.QueueID), w.QueueOffset)
 }
 
+// consumerOffsets asks the broker (QUERY_CONSUMER_OFFSET) for group's committed offset on every queue of
+// both topics (-1: none).
+func consumerOffsets(t *testing.T, brokerAddr, group string) map[string]int64 {
+	t.Helper()
+	cl := &remoting.Client{}
+	defer cl.Close()
+	out := map[string]int64{}
+	for _, tq := range []struct {
+		topic string
+		n     int
+	}{{topicA, 4}, {topicB, 2}} {
+		for q := 0; q < tq.n; q++ {
+			resp, err := cl.InvokeSync(context.Background(), brokerAddr, remoting.NewRequest(code.QueryConsumerOffset,
+				map[string]string{"consumerGroup": group, "topic": tq.topic, "queueId": strconv.Itoa(q)}, nil), 5*time.Second)
+			require.NoError(t, err)
+			v := int64(-1)
+			if resp.Code == code.Success {
+				v, err = strconv.ParseInt(resp.ExtFields["offset"], 10, 64)
+				require.NoError(t, err)
+			}
+			out[fmt.Sprintf("%s/%d", tq.topic, q)] = v
+		}
+	}
+	return out
+}
+
 // queueMaxOffsets asks the broker (GET_MAX_OFFSET) for the max offset of every queue of both topics.
 func queueMaxOffsets(t *testing.T, brokerAddr string) map[string]int64 {
 	t.Helper()
@@ -429,11 +461,20 @@ func javaToRocketd(t *testing.T, kill bool) {
 	sent := produce(t, j.nsAddr, 0, nMsgs, 1, 6) // level 1 (1 s) gets delivered by Java, level 6 (2 min) not
 	sent = append(sent, sendTx(t, j.nsAddr))
 	t.Logf("java: %d messages sent in %v", len(sent), time.Since(t0).Round(time.Millisecond))
+	const group = "iop_offsets_group"
+	var javaOffsets map[string]int64
 	if kill {
 		j.kill9(t)
 		require.True(t, abortPresent(dir), "Java leaves abort behind after kill -9")
 	} else {
-		time.Sleep(2500 * time.Millisecond) // let Java deliver the level-1 message
+		var plain []sentMsg
+		for _, m := range sent {
+			if m.plain() {
+				plain = append(plain, m)
+			}
+		}
+		consumeAllAs(t, j.nsAddr, group, plain) // also lets Java deliver the level-1 message
+		javaOffsets = consumerOffsets(t, brokerAddr, group)
 		j.stop(t)
 		require.False(t, abortPresent(dir), "Java removes abort on a clean stop")
 	}
@@ -460,6 +501,10 @@ func javaToRocketd(t *testing.T, kill bool) {
 	r := startRocketd(t, dir, nsPort, brokerPort)
 	waitRoute(t, r.nsAddr, topicA)
 	waitRoute(t, r.nsAddr, topicB)
+	if javaOffsets != nil {
+		t.Logf("offsets committed on Java: %v", javaOffsets)
+		require.Equal(t, javaOffsets, consumerOffsets(t, r.brokerAddr, group), "rocketd reads Java's consumerOffset.json")
+	}
 	got := consumeAll(t, r.nsAddr, consumeWant)
 	for i := range sent {
 		if m := got[sent[i].MsgID]; m != nil {
@@ -516,10 +561,20 @@ func rocketdToJava(t *testing.T, kill bool) {
 	t0 := time.Now()
 	sent := produce(t, r.nsAddr, 0, nMsgs, 1) // level 1: Java delivers it after the swap
 	t.Logf("rocketd: %d messages sent in %v", len(sent), time.Since(t0).Round(time.Millisecond))
+	const group = "iop_offsets_group"
+	var ourOffsets map[string]int64
 	if kill {
 		r.kill9(t)
 		require.True(t, abortPresent(dir), "rocketd leaves abort behind after kill -9")
 	} else {
+		var plain []sentMsg
+		for _, m := range sent {
+			if m.plain() {
+				plain = append(plain, m)
+			}
+		}
+		consumeAllAs(t, r.nsAddr, group, plain)
+		ourOffsets = consumerOffsets(t, r.brokerAddr, group)
 		r.stop(t)
 		require.False(t, abortPresent(dir), "rocketd removes abort on a clean stop")
 		verify(t, dir, "rocketd")
@@ -529,6 +584,10 @@ func rocketdToJava(t *testing.T, kill bool) {
 	j := startJava(t, dir, nsPort, brokerPort)
 	waitRoute(t, j.nsAddr, topicA) // proves Java loaded rocketd's topics.json (no auto-create on a read)
 	waitRoute(t, j.nsAddr, topicB)
+	if ourOffsets != nil {
+		t.Logf("offsets committed on rocketd: %v", ourOffsets)
+		require.Equal(t, ourOffsets, consumerOffsets(t, fmt.Sprintf("127.0.0.1:%d", brokerPort), group), "Java reads rocketd's consumerOffset.json")
+	}
 	got := consumeAll(t, j.nsAddr, sent)
 	for i := range sent {
 		sent[i].ConsumedCommitLogOffs = got[sent[i].MsgID].CommitLogOffset
