@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -17,6 +18,7 @@ type Plan struct {
 	InFlights    []int         // ASYNC sweep in-flight counts
 	Wait         bool          // WAIT=true on every send (producers' default)
 	ConsumeWhile bool          // consume while producing (1 KiB, 64 in flight)
+	GoClient     bool          // 1 KiB x64 sync sends through the official Go client v2.1.2 (via the name server)
 	Backlog      int64         // messages to produce and then consume from offset 0 (0: skip)
 	BacklogSize  int           // their body size (default 128)
 	BacklogBatch int           // produced with SEND_BATCH_MESSAGE of this many (default 32; 1: single sends)
@@ -43,9 +45,10 @@ type Report struct {
 	IdleAnon     int64 // RssAnon when idle
 	PeakAnon     int64 // largest RssAnon seen (sampled every 100 ms): the process's own memory
 	Sends        []SendRow
-	CPUPerM      float64 // broker CPU seconds per million messages over the send sweep
-	ProduceWhile float64 // send TPS while consuming
-	ConsumeWhile float64 // consume TPS while producing
+	CPUPerM      float64     // broker CPU seconds per million messages over the send sweep
+	GoClient     *SendResult // official Go client, 1 KiB, 64 goroutines
+	ProduceWhile float64     // send TPS while consuming
+	ConsumeWhile float64     // consume TPS while producing
 	BacklogMsgs  int64
 	BacklogTPS   float64
 	BacklogDone  bool
@@ -104,7 +107,7 @@ func startTimed(ctx context.Context, s Server, topic string) (int, time.Duration
 	if err != nil {
 		return 0, 0, fmt.Errorf("bench: broker pid %d: %w", pid, err)
 	}
-	okAt, err := FirstSendOK(ctx, s.Addr(), topic, 3*time.Minute)
+	okAt, err := FirstSendOK(ctx, s.Addr(), topic, 3*time.Minute, pid)
 	if err != nil {
 		_ = done()
 		return 0, 0, err
@@ -137,6 +140,7 @@ func Run(ctx context.Context, log io.Writer, s Server, p Plan) *Report {
 		rep.IdleRSS, rep.IdleAnon = ps.RSS, ps.Anon
 	}
 	stopSampler := sampleAnon(pid, &rep.PeakAnon)
+	defer stopSampler()
 	topic := "BenchTopic"
 	if err := CreateTopic(ctx, s.Addr(), topic, 8); err != nil {
 		rep.errf("create topic: %v", err)
@@ -160,6 +164,22 @@ func Run(ctx context.Context, log io.Writer, s Server, p Plan) *Report {
 	}
 	if p.Profile != nil {
 		p.Profile(ctx, s)
+	}
+	if p.GoClient && ctx.Err() == nil {
+		t := "BenchClient"
+		if err := CreateTopic(ctx, s.Addr(), t, 8); err != nil {
+			rep.errf("create topic: %v", err)
+		} else {
+			sleepCtx(ctx, time.Second) // the broker registers the topic with its name server
+			cr, err := ClientSend(ctx, s.Namesrv(), SendConfig{Topic: t, Size: 1024, InFlight: 64, Warmup: p.Warmup, Duration: p.Duration})
+			if err != nil {
+				rep.errf("go client: %v", err)
+			} else {
+				rep.GoClient = cr
+				fmt.Fprintf(log, "  %-12s Go client 1024B x64 %9.0f msg/s p50 %s p99 %s p99.9 %s max %s errors %d %s\n", s.Name(), cr.TPS(),
+					ms(cr.Lat.Quantile(.5)), ms(cr.Lat.Quantile(.99)), ms(cr.Lat.Quantile(.999)), ms(cr.Lat.Max()), cr.Errors, cr.FirstErr)
+			}
+		}
 	}
 	if p.ConsumeWhile && ctx.Err() == nil {
 		t := "BenchConsume"
@@ -209,6 +229,10 @@ func Run(ctx context.Context, log io.Writer, s Server, p Plan) *Report {
 			}
 		}
 	}
+	stopSampler()
+	if ps, err := ReadProc(pid); err == nil {
+		rep.PeakRSS = ps.HWM
+	}
 	if p.Restart && p.RestartBytes > 0 && ctx.Err() == nil {
 		have := diskUsage(filepath.Join(s.StoreDir(), "commitlog"))
 		if need := p.RestartBytes - have; need > 0 {
@@ -222,10 +246,6 @@ func Run(ctx context.Context, log io.Writer, s Server, p Plan) *Report {
 				fmt.Fprintf(log, "  %s fill: %d x 64 KiB in %s\n", s.Name(), sr.Total, time.Since(t0).Round(time.Millisecond))
 			}
 		}
-	}
-	stopSampler()
-	if ps, err := ReadProc(pid); err == nil {
-		rep.PeakRSS = ps.HWM
 	}
 	if p.Restart && ctx.Err() == nil {
 		rep.RestartBytes = diskUsage(filepath.Join(s.StoreDir(), "commitlog"))
@@ -263,7 +283,8 @@ func sampleAnon(pid int, peak *int64) (stop func()) {
 			}
 		}
 	}()
-	return func() { close(done); <-finished }
+	var once sync.Once
+	return func() { once.Do(func() { close(done); <-finished }) }
 }
 
 // diskUsage is the allocated size of the files under dir (CommitLog segments are sparse).

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -162,11 +163,17 @@ func CreateTopic(ctx context.Context, addr, topic string, queues int) error {
 // FirstSendOK sends one small message to addr every few milliseconds until one is answered SEND_OK, and
 // returns the CLOCK_BOOTTIME instant of that answer (comparable with ProcStat.Start). The topic is created
 // from TBW102 by the broker (autoCreateTopicEnable, on by default in both servers).
-func FirstSendOK(ctx context.Context, addr, topic string, limit time.Duration) (time.Duration, error) {
+// pid > 0 is the broker's process: if it dies, FirstSendOK gives up at once.
+func FirstSendOK(ctx context.Context, addr, topic string, limit time.Duration, pid int) (time.Duration, error) {
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 	var last error
 	for ctx.Err() == nil {
+		if pid > 0 {
+			if _, err := os.Stat(fmt.Sprintf("/proc/%d", pid)); err != nil {
+				return 0, fmt.Errorf("bench: broker pid %d exited before SEND_OK (last: %v)", pid, last)
+			}
+		}
 		cl := &remoting.Client{Logger: quietLog(), DialTimeout: 200 * time.Millisecond}
 		ext := map[string]string{}
 		h := header.SendMessageRequestHeaderV2{

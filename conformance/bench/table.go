@@ -121,6 +121,11 @@ func (res *Results) Print(w io.Writer) {
 				"p99 "+durRatio(q(a, .99), q(b, .99)), "p99 "+durRatio(q(a, .99), q(d, .99)))
 		}
 	}
+	if r != nil && r.GoClient != nil || j != nil && j.GoClient != nil {
+		a, b := goClient(r), goClient(j)
+		row("Go client v2.1.2 send 1024B x64 msg/s", tpsCell(a), tpsCell(b), "", "", ratio(tps(a), tps(b)), "")
+		row("Go client lat 1024B x64 ms", latCell(a), latCell(b), "", "", "p99 "+durRatio(q(a, .99), q(b, .99)), "")
+	}
 	for _, inf := range res.SyncInFl {
 		a, b := rs.Send(1024, inf), jsy.Send(1024, inf)
 		row(fmt.Sprintf("SYNC_FLUSH send 1024B x%d msg/s", inf), tpsCell(a), tpsCell(b), "", "", ratio(tps(a), tps(b)), "")
@@ -152,6 +157,13 @@ func (res *Results) Print(w io.Writer) {
 			fmt.Fprintf(w, "errors %s: %s\n", rep.Name, strings.Join(rep.Errors, "; "))
 		}
 	}
+}
+
+func goClient(x *Report) *SendResult {
+	if x == nil {
+		return nil
+	}
+	return x.GoClient
 }
 
 func anonCell(x *Report) string { return mib(x.IdleAnon) + " / " + mib(x.PeakAnon) }

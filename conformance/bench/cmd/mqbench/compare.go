@@ -62,7 +62,7 @@ func cmdCompare(ctx context.Context, args []string) error {
 	backlog := fs.Int64("backlog", 2_000_000, "backlog catch-up: messages produced, then consumed from offset 0 (0: skip)")
 	backlogSize := fs.Int("backlog-size", 128, "backlog message body bytes")
 	backlogBatch := fs.Int("backlog-batch", 32, "backlog produced in SEND_BATCH_MESSAGE requests of this many (1: single sends)")
-	restartGiB := fs.Float64("restart-gib", 2, "CommitLog size (GiB) the broker is filled to before kill -9 and restart")
+	restartGiB := fs.Float64("restart-gib", 10, "CommitLog size (GiB) the broker is filled to before kill -9 and restart")
 	jitWarmup := fs.Duration("jit-warmup", 5*time.Second, "unmeasured 1 KiB x64 load before each server's sweep")
 	javaOpts := fs.String("java-opts", javaDefaultOpts, "JVM options of the Java broker (default: runbroker.sh of 4.9.8)")
 	smallOpts := fs.String("java-small-opts", javaSmallOpts, "JVM options of the small-heap Java broker")
@@ -115,7 +115,7 @@ func cmdCompare(ctx context.Context, args []string) error {
 	if err := os.MkdirAll(*work, 0o755); err != nil {
 		return err
 	}
-	full := bench.Plan{Sizes: res.Sizes, InFlights: res.InFlights, Wait: true, ConsumeWhile: true, Backlog: *backlog,
+	full := bench.Plan{Sizes: res.Sizes, InFlights: res.InFlights, Wait: true, ConsumeWhile: true, GoClient: true, Backlog: *backlog,
 		BacklogSize: *backlogSize, BacklogBatch: *backlogBatch, Restart: true, RestartBytes: int64(*restartGiB * (1 << 30)),
 		JITWarmup: *jitWarmup, Warmup: *warmup, Duration: *duration}
 	syncPlan := bench.Plan{Sizes: []int{1024}, InFlights: res.SyncInFl, Wait: true, JITWarmup: *jitWarmup, Warmup: *warmup, Duration: *duration}
@@ -160,8 +160,12 @@ func cmdCompare(ctx context.Context, args []string) error {
 
 	// Java 4.9.8: distribution-default JVM, ASYNC_FLUSH with everything, SYNC_FLUSH sends, then a small heap.
 	if *withJava {
+		harness, err := snapshotHarness(ctx, log, filepath.Join(absRoot, "compat/java"), filepath.Join(*refWork, "harness"))
+		if err != nil {
+			return err
+		}
 		java := func(label, opts, extra string) *bench.Java {
-			return &bench.Java{Label: label, RefSh: filepath.Join(absRoot, "compat/java/ref.sh"),
+			return &bench.Java{Label: label, RefSh: filepath.Join(harness, "ref.sh"),
 				Wrapper: filepath.Join(absRoot, "conformance/bench/java-wrap.sh"), Work: *refWork, JavaOpts: opts, ConfExtra: extra}
 		}
 		if ctx.Err() == nil {
@@ -199,6 +203,58 @@ func cmdCompare(ctx context.Context, args []string) error {
 		}
 	}
 	return nil
+}
+
+// snapshotHarness copies ref.sh, its logback configs and the compiled classes (target/classes,
+// target/classpath.txt) to dst, so a concurrent rebuild of compat/java/target cannot pull classes from
+// under a running reference. It waits (bounded) until the key classes are present.
+func snapshotHarness(ctx context.Context, log io.Writer, src, dst string) (string, error) {
+	need := []string{
+		"target/classpath.txt",
+		"target/classes/org/apache/rocketmq/broker/BrokerStartup.class",
+		"target/classes/org/apache/rocketmq/broker/processor/SendMessageProcessor.class",
+		"target/classes/org/apache/rocketmq/namesrv/NamesrvStartup.class",
+		"target/classes/io/rocketd/compat/RouteProbe.class",
+	}
+	complete := func(root string) bool {
+		for _, f := range need {
+			if _, err := os.Stat(filepath.Join(root, f)); err != nil {
+				return false
+			}
+		}
+		return true
+	}
+	for try := 0; ; try++ {
+		if complete(src) {
+			_ = os.RemoveAll(dst)
+			if err := os.MkdirAll(filepath.Join(dst, "target"), 0o755); err != nil {
+				return "", err
+			}
+			cp := exec.Command("cp", "-a", filepath.Join(src, "ref.sh"), filepath.Join(src, "conf"), dst)
+			cp2 := exec.Command("cp", "-a", filepath.Join(src, "target/classes"), filepath.Join(src, "target/classpath.txt"), filepath.Join(dst, "target"))
+			if out, err := cp.CombinedOutput(); err != nil {
+				return "", fmt.Errorf("snapshot harness: %v %s", err, out)
+			}
+			if out, err := cp2.CombinedOutput(); err != nil {
+				return "", fmt.Errorf("snapshot harness: %v %s", err, out)
+			}
+			if complete(dst) {
+				fmt.Fprintf(log, "== Java harness snapshot: %s\n", dst)
+				return dst, nil
+			}
+		}
+		if try >= 24 || ctx.Err() != nil {
+			return "", fmt.Errorf("compat/java/target is incomplete (run make java-deps): missing one of %v", need)
+		}
+		sleepCtx(ctx, 5*time.Second)
+	}
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) {
+	select {
+	case <-time.After(d):
+	case <-ctx.Done():
+	}
 }
 
 func numCPU() int {
@@ -297,17 +353,22 @@ func captureProfiles(ctx context.Context, log io.Writer, s bench.Server, addr, d
 	go fetch("allocs.pprof", "http://"+addr+"/debug/pprof/allocs?seconds=8")
 	wg.Wait()
 	for _, pr := range []struct{ file, idx string }{{"cpu.pprof", ""}, {"allocs.pprof", "-sample_index=alloc_space"}} {
-		args := []string{"tool", "pprof", "-top", "-nodecount=30"}
-		if pr.idx != "" {
-			args = append(args, pr.idx)
+		for _, sort := range []string{"", "-cum"} {
+			args := []string{"tool", "pprof", "-top", "-nodecount=40"}
+			if pr.idx != "" {
+				args = append(args, pr.idx)
+			}
+			if sort != "" {
+				args = append(args, sort)
+			}
+			args = append(args, filepath.Join(dir, pr.file))
+			out, err := exec.Command("go", args...).CombinedOutput()
+			if err != nil {
+				fmt.Fprintf(log, "  go tool pprof %s: %v\n", pr.file, err)
+				continue
+			}
+			_ = os.WriteFile(filepath.Join(dir, strings.TrimSuffix(pr.file, ".pprof")+"-top"+sort+".txt"), out, 0o644)
 		}
-		args = append(args, filepath.Join(dir, pr.file))
-		out, err := exec.Command("go", args...).CombinedOutput()
-		if err == nil {
-			_ = os.WriteFile(filepath.Join(dir, strings.TrimSuffix(pr.file, ".pprof")+"-top.txt"), out, 0o644)
-			fmt.Fprintf(log, "  %s top written to %s\n", pr.file, dir)
-		} else {
-			fmt.Fprintf(log, "  go tool pprof %s: %v\n", pr.file, err)
-		}
+		fmt.Fprintf(log, "  %s: top lists in %s\n", pr.file, dir)
 	}
 }
