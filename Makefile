@@ -55,3 +55,4 @@ clean:
 	rm -rf $(BUILD)
 
 -include compat/java/java.mk
+-include store/interop/interop.mk
