@@ -230,7 +230,7 @@ func TestSQL92Selector(t *testing.T) {
 	// CHECK_CLIENT_CONFIG refuses an expression that does not parse.
 	cl := &remoting.Client{Logger: quietLogger()}
 	defer cl.Close()
-	for _, bad := range []string{"a >", "a = NULL", "a IN (1)", "'x' > 1"} {
+	for _, bad := range []string{"a >", "a = NULL", "a IN (1)", "'x' > 1", "a > 0.0", "a BETWEEN 5 AND 1", "5"} {
 		body := fmt.Sprintf(`{"clientId":"127.0.0.1@x","group":"g","subscriptionData":{"topic":%q,"subString":%q,"expressionType":"SQL92","tagsSet":[],"codeSet":[],"subVersion":1,"classFilterMode":false}}`,
 			topic, bad)
 		resp, err := cl.InvokeSync(context.Background(), c.masterAddrs(t)[0], remoting.NewRequest(code.CheckClientConfig, nil, []byte(body)), 5*time.Second)

@@ -17,6 +17,8 @@
 // > >= < <= must be numbers, NULL cannot be compared with = or <>, IN needs a property on its left, BETWEEN
 // constants must be non-null and ordered, a float literal must be >= Double.MIN_VALUE (so 0.0 is refused, as
 // in Java), a decimal literal must fit in a long, and the whole expression must be boolean (or a property).
+// As in Java (whose grammar has no <EOF>), text after a complete expression is ignored once its first token
+// is valid: "a = 05" is "a = 0" (05 lexes as 0 then 5), "a = 1 b" is "a = 1" (proven against 4.9.8).
 //
 // Evaluation: a property is its string value or NULL when absent. Comparing a string with a number converts
 // the string to that number's type (Integer, Long or Double); a failed conversion makes the whole evaluation
@@ -54,12 +56,14 @@ const (
 	tFalse
 	tNull
 	tIs
+	tError // a lexical error (text is the message)
 )
 
 type token struct {
 	kind tokKind
 	text string
 	pos  int
+	err  error // tError only
 }
 
 var keywords = map[string]tokKind{
@@ -77,8 +81,17 @@ func isIDStart(c byte) bool {
 }
 func isIDPart(c byte) bool { return isIDStart(c) || isDigit(c) }
 
-func lex(s string) ([]token, error) {
-	var out []token
+// lex tokenizes s. Like JavaCC's lazy token manager, a lexical error only matters if the parser reaches it:
+// it ends the token list as a tError token.
+func lex(s string) []token {
+	out, err := lexAll(s)
+	if err != nil {
+		return append(out, token{kind: tError, text: err.Error(), pos: len(s), err: err})
+	}
+	return out
+}
+
+func lexAll(s string) (out []token, _ error) {
 	i := 0
 	for i < len(s) {
 		c := s[i]
@@ -91,14 +104,16 @@ func lex(s string) ([]token, error) {
 				j++
 			}
 			if j >= len(s) {
-				// Java's LINE_COMMENT needs a line end.
-				return nil, perr(i, "line comment without a line end")
+				// Java's LINE_COMMENT needs a line end; without one, "--" is two minus signs.
+				out = append(out, token{kind: tOp, text: "-", pos: i})
+				i++
+				continue
 			}
 			i = j
 		case c == '/' && i+1 < len(s) && s[i+1] == '*':
 			end := strings.Index(s[i+2:], "*/")
 			if end < 0 {
-				return nil, perr(i, "unterminated comment")
+				return out, perr(i, "unterminated comment")
 			}
 			i += 2 + end + 2
 		case c == '\'':
@@ -106,7 +121,7 @@ func lex(s string) ([]token, error) {
 			j := i + 1
 			for {
 				if j >= len(s) {
-					return nil, perr(i, "unterminated string literal")
+					return out, perr(i, "unterminated string literal")
 				}
 				if s[j] == '\'' {
 					if j+1 < len(s) && s[j+1] == '\'' {
@@ -119,12 +134,12 @@ func lex(s string) ([]token, error) {
 				b.WriteByte(s[j])
 				j++
 			}
-			out = append(out, token{tString, b.String(), i})
+			out = append(out, token{kind: tString, text: b.String(), pos: i})
 			i = j + 1
 		case isDigit(c) || c == '.' && i+1 < len(s) && isDigit(s[i+1]):
 			t, n, err := lexNumber(s, i)
 			if err != nil {
-				return nil, err
+				return out, err
 			}
 			out = append(out, t)
 			i += n
@@ -135,35 +150,35 @@ func lex(s string) ([]token, error) {
 			}
 			w := s[i:j]
 			if k, ok := keywords[strings.ToUpper(w)]; ok {
-				out = append(out, token{k, w, i})
+				out = append(out, token{kind: k, text: w, pos: i})
 			} else {
-				out = append(out, token{tIdent, w, i})
+				out = append(out, token{kind: tIdent, text: w, pos: i})
 			}
 			i = j
 		case c == '<':
 			if i+1 < len(s) && (s[i+1] == '>' || s[i+1] == '=') {
-				out = append(out, token{tOp, s[i : i+2], i})
+				out = append(out, token{kind: tOp, text: s[i : i+2], pos: i})
 				i += 2
 			} else {
-				out = append(out, token{tOp, "<", i})
+				out = append(out, token{kind: tOp, text: "<", pos: i})
 				i++
 			}
 		case c == '>':
 			if i+1 < len(s) && s[i+1] == '=' {
-				out = append(out, token{tOp, ">=", i})
+				out = append(out, token{kind: tOp, text: ">=", pos: i})
 				i += 2
 			} else {
-				out = append(out, token{tOp, ">", i})
+				out = append(out, token{kind: tOp, text: ">", pos: i})
 				i++
 			}
 		case strings.IndexByte("=(),+-", c) >= 0:
-			out = append(out, token{tOp, string(c), i})
+			out = append(out, token{kind: tOp, text: string(c), pos: i})
 			i++
 		default:
-			return nil, perr(i, "unexpected character %q", c)
+			return out, perr(i, "unexpected character %q", c)
 		}
 	}
-	return append(out, token{tEOF, "", len(s)}), nil
+	return append(out, token{kind: tEOF, text: "", pos: len(s)}), nil
 }
 
 // lexNumber reads a DECIMAL_LITERAL ("0" | [1-9][0-9]* [lL]?) or FLOATING_POINT_LITERAL at s[i:].
@@ -195,16 +210,16 @@ func lexNumber(s string, i int) (token, int, error) {
 		}
 	}
 	if isFloat {
-		return token{tFloat, s[i:j], i}, j - i, nil
+		return token{kind: tFloat, text: s[i:j], pos: i}, j - i, nil
 	}
 	if len(intPart) > 1 && intPart[0] == '0' {
-		// Java's tokenizer reads "0" then a new literal; two literals in a row never parse.
-		return token{}, 0, perr(i, "number %q has a leading zero", intPart)
+		// DECIMAL_LITERAL is "0" or starts with 1-9: "05" is the literal 0 followed by the literal 5.
+		return token{kind: tDecimal, text: "0", pos: i}, 1, nil
 	}
 	if j < len(s) && (s[j] == 'l' || s[j] == 'L') {
 		j++
 	}
-	return token{tDecimal, s[i:j], i}, j - i, nil
+	return token{kind: tDecimal, text: s[i:j], pos: i}, j - i, nil
 }
 
 type parser struct {
@@ -219,7 +234,13 @@ func (p *parser) peekAt(n int) token {
 	}
 	return p.toks[len(p.toks)-1]
 }
-func (p *parser) next() token { t := p.toks[p.p]; p.p++; return t }
+func (p *parser) next() token {
+	t := p.toks[p.p]
+	if t.kind != tEOF && t.kind != tError {
+		p.p++
+	}
+	return t
+}
 func (p *parser) isOp(op string) bool {
 	t := p.peek()
 	return t.kind == tOp && t.text == op
@@ -247,17 +268,15 @@ const maxDepth = 200
 
 // Parse compiles a SQL92 selector.
 func Parse(src string) (*Expression, error) {
-	toks, err := lex(src)
-	if err != nil {
-		return nil, err
-	}
-	p := &parser{toks: toks}
+	p := &parser{toks: lex(src)}
 	n, err := p.orExpr(0)
 	if err != nil {
 		return nil, err
 	}
-	if t := p.peek(); t.kind != tEOF {
-		return nil, perr(t.pos, "unexpected %q", t.text)
+	// Java's grammar has no <EOF> after the expression: what follows it is ignored, once its first token
+	// (which the parser looked at) is a valid token.
+	if t := p.peek(); t.kind == tError {
+		return nil, t.err
 	}
 	b, err := asBoolean(n, 0)
 	if err != nil {
@@ -563,8 +582,11 @@ func (p *parser) primary(d int) (node, error) {
 			return n, nil
 		}
 	}
-	if t.kind == tEOF {
+	switch t.kind {
+	case tEOF:
 		return nil, perr(t.pos, "unexpected end of expression")
+	case tError:
+		return nil, t.err
 	}
 	return nil, perr(t.pos, "unexpected %q", t.text)
 }
