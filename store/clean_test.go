@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 )
 
 // fakeDisk is a settable disk gauge (fraction used).
@@ -240,9 +242,9 @@ func TestRetentionServiceRunsPeriodically(t *testing.T) {
 	}
 	waitDispatched(t, s)
 	age(t, s, 2, now, 100*time.Hour)
-	require.Eventually(t, func() bool { return s.GetMinPhyOffset() == int64(2*cfg.MappedFileSizeCommitLog) }, 5*time.Second, "periodic cleanup")
+	require.Eventually(t, func() bool { return s.GetMinPhyOffset() == int64(2*cfg.MappedFileSizeCommitLog) }, 5*time.Second, 5*time.Millisecond, "periodic cleanup")
 	disk.set(0.95)
-	require.Eventually(t, s.IsDiskFull, 5*time.Second, "periodic disk check")
+	require.Eventually(t, s.IsDiskFull, 5*time.Second, 5*time.Millisecond, "periodic disk check")
 }
 
 func TestDiskPartitionUsedRatio(t *testing.T) {

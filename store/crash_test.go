@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/rocketd/rocketd/store/commitlog"
+
+	"github.com/stretchr/testify/require"
 )
 
 // The crash test runs this test binary as a child process that appends with SYNC_FLUSH and prints one line

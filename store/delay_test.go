@@ -1,6 +1,10 @@
 package store
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
 
 func TestParseDelayLevels(t *testing.T) {
 	d, err := ParseDelayLevels(DefaultMessageStoreConfig("").MessageDelayLevel)

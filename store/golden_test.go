@@ -13,6 +13,8 @@ import (
 	"github.com/rocketd/rocketd/compat"
 	"github.com/rocketd/rocketd/store/checkpoint"
 	"github.com/rocketd/rocketd/store/commitlog"
+
+	"github.com/stretchr/testify/require"
 )
 
 // Golden store written by a Java 4.9.8 broker (compat/testdata/store/java-4.9.8, scenario in

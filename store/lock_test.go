@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/stretchr/testify/require"
 )
 
 // TestLockHelperProcess is not a real test: run as a child, it takes the kind of lock a Java broker takes

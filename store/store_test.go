@@ -16,6 +16,8 @@ import (
 	"github.com/rocketd/rocketd/store/commitlog"
 	"github.com/rocketd/rocketd/store/consumequeue"
 	"github.com/rocketd/rocketd/store/mmapfile"
+
+	"github.com/stretchr/testify/require"
 )
 
 var (
@@ -59,7 +61,7 @@ func put(t *testing.T, s *DefaultMessageStore, m *Message) PutResult {
 
 func waitDispatched(t *testing.T, s *DefaultMessageStore) {
 	t.Helper()
-	require.Eventually(t, func() bool { return s.DispatchBehindBytes() <= 0 }, 5*time.Second, "dispatch")
+	require.Eventually(t, func() bool { return s.DispatchBehindBytes() <= 0 }, 5*time.Second, 5*time.Millisecond, "dispatch")
 }
 
 func decode(t *testing.T, b []byte) commitlog.Record {

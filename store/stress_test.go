@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/rocketd/rocketd/store/mmapfile"
+
+	"github.com/stretchr/testify/require"
 )
 
 // Concurrent producers on several queues while a consumer pulls: queue offsets stay dense, every message

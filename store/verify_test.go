@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/rocketd/rocketd/store/mmapfile"
+
+	"github.com/stretchr/testify/require"
 )
 
 func TestVerifyDir(t *testing.T) {

@@ -6,6 +6,8 @@ import (
 	"os"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 )
 
 func openTestLog(t *testing.T, dir string, size int, mode FlushDiskType) *CommitLog {

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/rocketd/rocketd/compat"
+
+	"github.com/stretchr/testify/require"
 )
 
 var (

@@ -2,6 +2,8 @@ package consumequeue
 
 import (
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 const testFileSize = 100 * UnitSize // 100 units per file
