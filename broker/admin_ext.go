@@ -19,14 +19,18 @@ package broker
 // GROUP_GET_NUMS, putTps, msgPutTotal*, ...) for GET_BROKER_RUNTIME_INFO and 315. Code that needs an optional
 // capability of the real store must type-assert on b.rawStore(), not b.store.
 //
-// Not implemented (REQUEST_CODE_NOT_SUPPORTED): QUERY_CORRECTION_OFFSET (308), CLONE_GROUP_OFFSET (314),
-// GET_BROKER_CONSUME_STATS (317), QUERY_CONSUME_QUEUE (321), CLEAN_EXPIRED_CONSUMEQUEUE (306),
-// CLEAN_UNUSED_TOPIC (316), DELETE_EXPIRED_COMMITLOG (329).
+//   - QUERY_CORRECTION_OFFSET (308), CLONE_GROUP_OFFSET (314), GET_BROKER_CONSUME_STATS (317): see their
+//     handlers for the Java 4.9.8 bugs we do not copy.
+//
+// Not implemented (REQUEST_CODE_NOT_SUPPORTED): QUERY_CONSUME_QUEUE (321), CLEAN_EXPIRED_CONSUMEQUEUE (306),
+// CLEAN_UNUSED_TOPIC (316), DELETE_EXPIRED_COMMITLOG (329): they need store operations the MessageStore
+// interface does not offer (consume-queue unit reads, forced clean-up).
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -311,19 +315,172 @@ func (b *Broker) handleAllProducerInfo(c *remoting.Conn, req *remoting.Command) 
 	return resp, nil
 }
 
-// ---- not implemented yet
+// ---- QUERY_CORRECTION_OFFSET (308)
 
+// handleQueryCorrectionOffset answers, per queue of topic, the smallest offset any group (except filterGroups,
+// comma-separated) has committed at or above the queue's min offset; a queue where that minimum is above
+// compareGroup's offset gets Long.MAX_VALUE. Body {"correctionOffsets":{0:N,...}}.
+// Deliberate difference: Java 4.9.8 removes the filterGroups' entries from the live offset table while
+// computing this (it edits the table's key set), deleting those groups' offsets; we only skip them. A queue
+// of compareGroup with no minimum makes Java fail with a NullPointerException; we leave it out.
 func (b *Broker) handleQueryCorrectionOffset(c *remoting.Conn, req *remoting.Command) (*remoting.Command, error) {
-	return remoting.NotSupported(req), nil
+	topicName, compare := req.Ext("topic"), req.Ext("compareGroup")
+	if topicName == "" || compare == "" {
+		return remoting.NewResponse(req, code.SystemError, "the custom field <topic> or <compareGroup> is null"), nil
+	}
+	skip := map[string]bool{}
+	for _, g := range strings.Split(req.Ext("filterGroups"), ",") {
+		if g = strings.TrimSpace(g); g != "" {
+			skip[g] = true
+		}
+	}
+	correction := map[int32]int64{}
+	for _, g := range b.offsets.GroupsOfTopic(topicName) {
+		if skip[g] {
+			continue
+		}
+		for q, off := range b.offsets.QueryAll(g, topicName) {
+			if off < b.store.GetMinOffsetInQueue(topicName, q) {
+				continue
+			}
+			if cur, ok := correction[q]; !ok || off < cur {
+				correction[q] = off
+			}
+		}
+	}
+	for q, off := range b.offsets.QueryAll(compare, topicName) {
+		if cur, ok := correction[q]; ok && cur > off {
+			correction[q] = math.MaxInt64
+		}
+	}
+	qs := make([]int32, 0, len(correction))
+	for q := range correction {
+		qs = append(qs, q)
+	}
+	sort.Slice(qs, func(i, j int) bool { return qs[i] < qs[j] })
+	out := []byte(`{"correctionOffsets":{`)
+	for i, q := range qs {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = strconv.AppendInt(out, int64(q), 10)
+		out = append(out, ':')
+		out = strconv.AppendInt(out, correction[q], 10)
+	}
+	out = append(out, "}}"...)
+	resp := remoting.NewResponse(req, code.Success, "")
+	resp.Body = out
+	return resp, nil
 }
 
+// ---- CLONE_GROUP_OFFSET (314)
+
+// handleCloneGroupOffset copies srcGroup's offsets to destGroup for topic (blank: every topic of srcGroup).
+// Unless offline=true, a topic the online srcGroup does not subscribe to is skipped, as in Java.
+// Deliberate difference: with a blank topic Java 4.9.8 clones the offsets of topic "" (nothing) for every
+// topic it visits; we clone each visited topic. mqadmin cloneGroupOffset always sends a topic.
 func (b *Broker) handleCloneGroupOffset(c *remoting.Conn, req *remoting.Command) (*remoting.Command, error) {
-	return remoting.NotSupported(req), nil
+	src, dest, topicName := req.Ext("srcGroup"), req.Ext("destGroup"), req.Ext("topic")
+	if src == "" || dest == "" {
+		return remoting.NewResponse(req, code.SystemError, "the custom field <srcGroup> or <destGroup> is null"), nil
+	}
+	offline, _ := strconv.ParseBool(req.Ext("offline"))
+	topics := []string{topicName}
+	if strings.TrimSpace(topicName) == "" {
+		topics = b.offsets.TopicsOfGroup(src)
+	}
+	for _, t := range topics {
+		if _, ok := b.topics.Get(t); !ok {
+			continue
+		}
+		if !offline {
+			if _, subscribed := b.consumers.Subscription(src, t); !subscribed {
+				if snap, online := b.consumers.Snapshot(src); online && len(snap.Subscriptions) > 0 {
+					continue
+				}
+			}
+		}
+		b.offsets.CloneOffset(src, dest, t)
+	}
+	return remoting.NewResponse(req, code.Success, ""), nil
 }
 
+// ---- GET_BROKER_CONSUME_STATS (317)
+
+// handleBrokerConsumeStats is Java fetchAllConsumeStatsInBroker: for every subscription group, ConsumeStats of
+// each topic it has offsets on (write queues; isOrder=true keeps order topics only), body
+// {"brokerAddr":..,"consumeStatsList":[{group:[ConsumeStats,...]},...],"totalDiff":N}.
 func (b *Broker) handleBrokerConsumeStats(c *remoting.Conn, req *remoting.Command) (*remoting.Command, error) {
-	return remoting.NotSupported(req), nil
+	isOrder, _ := strconv.ParseBool(req.Ext("isOrder"))
+	groups := b.subgroups.All()
+	sort.Slice(groups, func(i, j int) bool { return groups[i].GroupName < groups[j].GroupName })
+	var total int64
+	out := []byte(`{"brokerAddr":`)
+	out = strconv.AppendQuote(out, b.brokerAddr())
+	out = append(out, `,"consumeStatsList":[`...)
+	for gi, g := range groups {
+		if gi > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, '{')
+		out = strconv.AppendQuote(out, g.GroupName)
+		out = append(out, ":["...)
+		first := true
+		for _, t := range b.offsets.TopicsOfGroup(g.GroupName) {
+			tc, ok := b.topics.Get(t)
+			if !ok || (isOrder && !tc.Order) {
+				continue
+			}
+			if _, subscribed := b.consumers.Subscription(g.GroupName, t); !subscribed {
+				if snap, online := b.consumers.Snapshot(g.GroupName); online && len(snap.Subscriptions) > 0 {
+					continue
+				}
+			}
+			if !first {
+				out = append(out, ',')
+			}
+			first = false
+			var tps float64
+			if it := b.ext.stats.Get(stats.GroupGetNums, t+"@"+g.GroupName); it != nil {
+				tps = it.Minute().Tps
+			}
+			out = append(out, `{"consumeTps":`...)
+			out = appendJavaDouble(out, tps)
+			out = append(out, `,"offsetTable":{`...)
+			for q := int32(0); q < tc.WriteQueueNums; q++ {
+				brokerOff := max(b.store.GetMaxOffsetInQueue(t, q), 0)
+				consumerOff, _ := b.offsets.Query(g.GroupName, t, q)
+				consumerOff = max(consumerOff, 0)
+				var last int64
+				if consumerOff > 0 {
+					last = max(b.store.GetMessageStoreTimeStamp(t, q, consumerOff-1), 0)
+				}
+				total += brokerOff - consumerOff
+				if q > 0 {
+					out = append(out, ',')
+				}
+				out = appendMQKey(out, b.cfg.Broker.BrokerName, q, t)
+				out = append(out, `:{"brokerOffset":`...)
+				out = strconv.AppendInt(out, brokerOff, 10)
+				out = append(out, `,"consumerOffset":`...)
+				out = strconv.AppendInt(out, consumerOff, 10)
+				out = append(out, `,"lastTimestamp":`...)
+				out = strconv.AppendInt(out, last, 10)
+				out = append(out, '}')
+			}
+			out = append(out, "}}"...)
+		}
+		out = append(out, "]}"...)
+	}
+	out = append(out, `],"totalDiff":`...)
+	out = strconv.AppendInt(out, total, 10)
+	out = append(out, '}')
+	resp := remoting.NewResponse(req, code.Success, "")
+	resp.Body = out
+	return resp, nil
 }
+
+// ---- not implemented yet
 
 func (b *Broker) handleQueryConsumeQueue(c *remoting.Conn, req *remoting.Command) (*remoting.Command, error) {
 	return remoting.NotSupported(req), nil

@@ -145,3 +145,50 @@ func TestStatsWindows(t *testing.T) {
 	require.Equal(t, "0.15", javaDouble(0.15))
 	require.Equal(t, "1.0", javaDouble(1))
 }
+
+func commitOffset(t *testing.T, tb *testBroker, group, topic string, q int, off int64) {
+	t.Helper()
+	resp := tb.call(t, code.UpdateConsumerOffset, map[string]string{"consumerGroup": group, "topic": topic,
+		"queueId": strconv.Itoa(q), "commitOffset": strconv.FormatInt(off, 10)}, nil)
+	require.Equal(t, code.Success, resp.Code, resp.Remark)
+}
+
+func TestOffsetAdminCodes(t *testing.T) {
+	tb := startTestBroker(t)
+	tb.createTopic(t, "O", 2)
+	for i := 0; i < 4; i++ {
+		require.Equal(t, code.Success, tb.call(t, code.SendMessageV2, sendV2("O", i%2, ""), []byte("x")).Code)
+	}
+	require.Eventually(t, func() bool {
+		return tb.b.store.GetMaxOffsetInQueue("O", 0) == 2 && tb.b.store.GetMaxOffsetInQueue("O", 1) == 2
+	}, 10*time.Second, 10*time.Millisecond)
+	commitOffset(t, tb, "ga", "O", 0, 2)
+	commitOffset(t, tb, "ga", "O", 1, 1)
+	commitOffset(t, tb, "gb", "O", 0, 1)
+	commitOffset(t, tb, "gb", "O", 1, 2)
+
+	// 308: min over groups per queue; gb below the minimum of queue 1? no: min(1,2)=1 <= gb's 2 -> kept.
+	resp := tb.call(t, code.QueryCorrectionOffset, map[string]string{"topic": "O", "compareGroup": "gb", "filterGroups": ""}, nil)
+	require.Equal(t, code.Success, resp.Code, resp.Remark)
+	require.Equal(t, `{"correctionOffsets":{0:1,1:1}}`, string(resp.Body))
+	// Filtering gb out: ga alone (2, 1); gb's queue 0 (1) is below 2 -> Long.MAX_VALUE. gb's offsets survive.
+	resp = tb.call(t, code.QueryCorrectionOffset, map[string]string{"topic": "O", "compareGroup": "gb", "filterGroups": "gb"}, nil)
+	require.Equal(t, `{"correctionOffsets":{0:9223372036854775807,1:1}}`, string(resp.Body))
+	off, ok := tb.b.offsets.Query("gb", "O", 1)
+	require.True(t, ok)
+	require.Equal(t, int64(2), off)
+
+	// 314: clone ga to gc (offline, so no subscription check).
+	resp = tb.call(t, code.CloneGroupOffset, map[string]string{"srcGroup": "ga", "destGroup": "gc", "topic": "O", "offline": "true"}, nil)
+	require.Equal(t, code.Success, resp.Code)
+	require.Equal(t, map[int32]int64{0: 2, 1: 1}, tb.b.offsets.QueryAll("gc", "O"))
+
+	// 317: every subscription group with its topics' offsets; totalDiff sums the lag.
+	tb.b.subgroups.FindOrCreate("ga", true)
+	resp = tb.call(t, code.GetBrokerConsumeStats, map[string]string{"isOrder": "false"}, nil)
+	require.Equal(t, code.Success, resp.Code)
+	body := string(resp.Body)
+	require.Contains(t, body, `{"ga":[{"consumeTps":0.0,"offsetTable":{{"brokerName":"broker-t","queueId":0,"topic":"O"}:{"brokerOffset":2,"consumerOffset":2,"lastTimestamp":`)
+	require.Contains(t, body, `"totalDiff":1}`)
+	require.True(t, strings.HasPrefix(body, `{"brokerAddr":"127.0.0.1:`), body)
+}

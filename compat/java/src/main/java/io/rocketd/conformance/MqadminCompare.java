@@ -71,6 +71,9 @@ public final class MqadminCompare {
         CLASSES.put("getBrokerConfig", "broker.GetBrokerConfigCommand");
         CLASSES.put("updateBrokerConfig", "broker.UpdateBrokerConfigSubCommand");
         CLASSES.put("statsAll", "stats.StatsAllSubCommand");
+        CLASSES.put("cloneGroupOffset", "offset.CloneGroupOffsetCommand");
+        CLASSES.put("brokerConsumeStats", "broker.BrokerConsumeStatsSubCommad");
+        CLASSES.put("consumerStatus", "consumer.ConsumerStatusSubCommand");
     }
 
     /** One step: a label (unique), the sub-command and its arguments with ${...} placeholders. */
@@ -106,6 +109,10 @@ public final class MqadminCompare {
         s.add(new Step("updateBrokerConfig", "updateBrokerConfig", "-b", "${broker}", "-k", "flushConsumerOffsetHistoryInterval", "-v", "61000"));
         s.add(new Step("getBrokerConfig", "getBrokerConfig", "-b", "${broker}"));
         s.add(new Step("statsAll", "statsAll", "-t", "${topic}"));
+        s.add(new Step("consumerStatus", "consumerStatus", "-g", "${group}", "-i", "${clientId}"));
+        s.add(new Step("cloneGroupOffset", "cloneGroupOffset", "-s", "${group}", "-d", "${subgroup}", "-t", "${topic}", "-o", "true"));
+        s.add(new Step("consumerProgress(clone)", "consumerProgress", "-g", "${subgroup}"));
+        s.add(new Step("brokerConsumeStats", "brokerConsumeStats", "-b", "${broker}"));
         s.add(new Step("deleteTopic", "deleteTopic", "-c", "${cluster}", "-t", "${dtopic}"));
         s.add(new Step("topicList(after delete)", "topicList"));
         return s;
@@ -327,11 +334,14 @@ public final class MqadminCompare {
         Pattern.compile("\\b[0-9A-F]{32,56}\\b"),
         Pattern.compile("\\d{4}-\\d{2}-\\d{2}[ #]\\d{2}:\\d{2}:\\d{2}([,.:]\\d{3})?"),
         Pattern.compile("\\b1[5-9]\\d{11}\\b"),
+        Pattern.compile("\\b20\\d{12}(\\d{3})?\\b"),
+        Pattern.compile("@[0-9a-f]{4,8}\\b"),
+        Pattern.compile("(spentTimeMills|cachedMsgSizeInMiB)=\\d+"),
         Pattern.compile("\\[ \\d+ days, \\d+ hours, \\d+ minutes, \\d+ seconds \\]"),
         Pattern.compile("(/[\\w.@%+-]+)+/?"),
         Pattern.compile("\\b\\d+(\\.\\d+)?( [KMGTPE]i)?B\\b"),
     };
-    static final String[] COMMON_REPL = {"<CLIENTID>", "<ADDR>", "<IP>", "<MSGID>", "<TIME>", "<TS>", "<RUNTIME>", "<PATH>", "<BYTES>"};
+    static final String[] COMMON_REPL = {"<CLIENTID>", "<ADDR>", "<IP>", "<MSGID>", "<TIME>", "<TS>", "<TIME>", "@<HASH>", "<MEASURED>", "<RUNTIME>", "<PATH>", "<BYTES>"};
 
     /** Commands whose numbers are rates or totals that depend on history and timing: masked. */
     static final java.util.Set<String> VOLATILE_NUMBERS = new TreeSet<String>(Arrays.asList(
@@ -350,6 +360,15 @@ public final class MqadminCompare {
             }
             // topicList on a shared reference lists other runs' topics: keep this run's and system names.
             if (cmd.equals("topicList") && !l.contains(run) && !SYSTEM_TOPICS.matcher(l.trim()).matches()) {
+                continue;
+            }
+            // A Java consumer learns its %RETRY% topic's route either at start or at the next 30 s route poll,
+            // depending on a race with its first heartbeat (which creates the topic): not a server property.
+            if (cmd.equals("consumerStatus") && l.trim().startsWith("%RETRY%")) {
+                continue;
+            }
+            // brokerConsumeStats lists every group of the broker: keep this run's rows and the header.
+            if (cmd.equals("brokerConsumeStats") && !l.contains(run) && !l.startsWith("#")) {
                 continue;
             }
             for (int i = 0; i < COMMON.length; i++) {
