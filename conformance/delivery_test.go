@@ -184,8 +184,17 @@ func TestDelayLevel2(t *testing.T) {
 	require.Equal(t, strconv.Itoa(res.MessageQueue.QueueId), a.m.GetProperty("REAL_QID"))
 	time.Sleep(time.Second)
 	mu.Lock()
-	defer mu.Unlock()
 	require.Len(t, got, 2, "delivered once")
+	mu.Unlock()
+
+	// GET_ALL_DELAY_OFFSET: delayOffset.json's compact content, delay levels as unquoted keys.
+	cl := &remoting.Client{Logger: quietLogger()}
+	defer cl.Close()
+	resp, err := cl.InvokeSync(context.Background(), c.masterAddrs(t)[0], remoting.NewRequest(code.GetAllDelayOffset, nil, nil), 5*time.Second)
+	require.NoError(t, err)
+	require.Equal(t, code.Success, resp.Code, resp.Remark)
+	require.Regexp(t, `^\{"offsetTable":\{(-?\d+:\d+,)*-?\d+:\d+\}\}$`, string(resp.Body))
+	require.Regexp(t, `[{,]2:[1-9]`, string(resp.Body))
 }
 
 // A SQL92 selector gets exactly the matching messages; an invalid one is refused by CHECK_CLIENT_CONFIG.

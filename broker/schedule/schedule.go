@@ -3,7 +3,8 @@
 // queue in order and, once a unit is due, writes the message back to its REAL_TOPIC / REAL_QID.
 //
 // Java: store/schedule/ScheduleMessageService (4.9.8, synchronous delivery). Differences, deliberate:
-//   - Java polls every level every 100 ms; here a level sleeps until its next due time and is woken by the
+//   - Java polls every level every 100 ms; here a level with a pending message sleeps until its due time,
+//     an idle level re-checks every 100 ms like Java and is woken at once by the
 //     store's dispatch of a new unit to its queue (Wake), so delivery is within a few ms of the due time.
 //   - A failed put is retried after 1 s (Java: 100 ms after a failed put, 10 s after an exception).
 //
@@ -232,7 +233,7 @@ func (c *tagsCapture) IsMatchedByCommitLog([]byte) bool {
 }
 
 const (
-	idleWait  = time.Second // fallback re-check of an idle level (Wake normally comes first)
+	idleWait  = 100 * time.Millisecond // re-check of an idle level, as Java polls (Wake normally comes first)
 	failWait  = time.Second
 	batchSize = 32
 )

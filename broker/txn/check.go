@@ -24,9 +24,9 @@ func (s *Service) startOffset(topic string) int64 {
 }
 
 // readOps reads op records from opOff to the end: removed maps a half queue offset (>= halfOff) to the op
-// queue offset resolving it; done lists the op offsets that resolve half offsets below halfOff.
-func (s *Service) readOps(ctx context.Context, opOff, halfOff int64) (removed map[int64]int64, done []int64) {
-	removed = map[int64]int64{}
+// queue offsets resolving it; done lists the op offsets that resolve half offsets below halfOff.
+func (s *Service) readOps(ctx context.Context, opOff, halfOff int64) (removed map[int64][]int64, done []int64) {
+	removed = map[int64][]int64{}
 	next := opOff
 	for ctx.Err() == nil {
 		res := s.opts.Store.GetMessage(Group, OpTopic, halfQueue, next, 32, nil)
@@ -55,7 +55,7 @@ func (s *Service) readOps(ctx context.Context, opOff, halfOff int64) (removed ma
 			if hoff < halfOff {
 				done = append(done, res.QueueOffsets[i])
 			} else {
-				removed[hoff] = res.QueueOffsets[i]
+				removed[hoff] = append(removed[hoff], res.QueueOffsets[i])
 			}
 		}
 		next = res.NextBeginOffset
@@ -103,7 +103,7 @@ func (s *Service) Check(ctx context.Context) {
 	for off := halfOff; ctx.Err() == nil; {
 		if opAt, ok := removed[off]; ok {
 			delete(removed, off)
-			done = append(done, opAt)
+			done = append(done, opAt...)
 			off++
 			newHalf = off
 			continue
