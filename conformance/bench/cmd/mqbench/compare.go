@@ -67,6 +67,7 @@ func cmdCompare(ctx context.Context, args []string) error {
 	javaOpts := fs.String("java-opts", javaDefaultOpts, "JVM options of the Java broker (default: runbroker.sh of 4.9.8)")
 	smallOpts := fs.String("java-small-opts", javaSmallOpts, "JVM options of the small-heap Java broker")
 	withJava := fs.Bool("java", true, "run the Java reference")
+	confExtra := fs.String("conf-extra", "", "extra broker.conf lines for both servers, ';'-separated (e.g. 'sendMessageThreadPoolNums=4')")
 	withRocketd := fs.Bool("rocketd", true, "run rocketd")
 	withEcho := fs.Bool("echo", true, "run the echo limit")
 	diskMB := fs.Int64("disk-mb", 1024, "MiB for the sequential write test (0: skip)")
@@ -134,8 +135,10 @@ func cmdCompare(ctx context.Context, args []string) error {
 		res.Echo = runEcho(ctx, log, full)
 	}
 
+	extraLines := strings.ReplaceAll(*confExtra, ";", "\n")
 	// rocketd: ASYNC_FLUSH with everything, then SYNC_FLUSH sends.
 	rocketd := func(label, extra string) *bench.Rocketd {
+		extra += "\n" + extraLines
 		return &bench.Rocketd{Label: label, BinDir: bins, Dir: filepath.Join(*work, label), ConfExtra: extra}
 	}
 	if ctx.Err() == nil && *withRocketd {
@@ -165,6 +168,7 @@ func cmdCompare(ctx context.Context, args []string) error {
 			return err
 		}
 		java := func(label, opts, extra string) *bench.Java {
+			extra += "\n" + extraLines
 			return &bench.Java{Label: label, RefSh: filepath.Join(harness, "ref.sh"),
 				Wrapper: filepath.Join(absRoot, "conformance/bench/java-wrap.sh"), Work: *refWork, JavaOpts: opts, ConfExtra: extra}
 		}
