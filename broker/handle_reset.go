@@ -195,7 +195,7 @@ func (b *Broker) handleGetConsumerStatus(c *remoting.Conn, req *remoting.Command
 		wg      sync.WaitGroup
 	)
 	for _, ci := range snap.Channels {
-		if h.ClientAddr != "" && ci.Conn.RemoteAddr() != h.ClientAddr {
+		if h.ClientAddr != "" && ci.ClientID != h.ClientAddr { // Java compares the client id, despite the name
 			continue
 		}
 		wg.Add(1)
@@ -214,8 +214,13 @@ func (b *Broker) handleGetConsumerStatus(c *remoting.Conn, req *remoting.Command
 			if !ok {
 				return
 			}
+			table, err := parseMQOffsetTable(raw)
+			if err != nil {
+				b.log.Warn("get consumer status: unreadable client answer", "client", ci.ClientID, "err", err)
+				return
+			}
 			mu.Lock()
-			replies = append(replies, reply{ci.ClientID, append([]byte(nil), raw...)})
+			replies = append(replies, reply{ci.ClientID, encodeMQOffsetTable(table)})
 			mu.Unlock()
 		}()
 	}
@@ -230,10 +235,109 @@ func (b *Broker) handleGetConsumerStatus(c *remoting.Conn, req *remoting.Command
 		body = append(body, ':')
 		body = append(body, r.table...)
 	}
-	body = append(body, "}}"...)
+	body = append(body, `},"messageQueueTable":{}}`...)
 	resp := remoting.NewResponse(req, code.Success, "")
 	resp.Body = body
 	return resp, nil
+}
+
+type mqKey struct {
+	Topic      string `json:"topic"`
+	BrokerName string `json:"brokerName"`
+	QueueID    int32  `json:"queueId"`
+}
+
+type mqEntry struct {
+	mq     mqKey
+	offset int64
+}
+
+// parseMQOffsetTable reads an object-keyed map {{mq}:offset,...} as fastjson (Java) and the Go client
+// (different key order) write it.
+func parseMQOffsetTable(raw []byte) ([]mqEntry, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) < 2 || raw[0] != '{' || raw[len(raw)-1] != '}' {
+		return nil, fmt.Errorf("messageQueueTable is not an object")
+	}
+	in := bytes.TrimSpace(raw[1 : len(raw)-1])
+	var out []mqEntry
+	for len(in) > 0 {
+		if in[0] != '{' {
+			return nil, fmt.Errorf("messageQueueTable key is not a MessageQueue object")
+		}
+		end := matchBrace(in)
+		if end < 0 {
+			return nil, fmt.Errorf("messageQueueTable key is not closed")
+		}
+		var k mqKey
+		if err := stdJSON.Unmarshal(in[:end+1], &k); err != nil {
+			return nil, err
+		}
+		in = bytes.TrimSpace(in[end+1:])
+		if len(in) == 0 || in[0] != ':' {
+			return nil, fmt.Errorf("messageQueueTable entry without ':'")
+		}
+		in = bytes.TrimSpace(in[1:])
+		j := bytes.IndexByte(in, ',')
+		num := in
+		if j >= 0 {
+			num, in = in[:j], bytes.TrimSpace(in[j+1:])
+		} else {
+			in = nil
+		}
+		off, err := strconv.ParseInt(string(bytes.TrimSpace(num)), 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("messageQueueTable offset: %w", err)
+		}
+		out = append(out, mqEntry{k, off})
+	}
+	return out, nil
+}
+
+// matchBrace returns the index of the brace closing b[0], strings respected, or -1.
+func matchBrace(b []byte) int {
+	depth, inStr := 0, false
+	for i := 0; i < len(b); i++ {
+		switch c := b[i]; {
+		case inStr && c == '\\':
+			i++
+		case c == '"':
+			inStr = !inStr
+		case inStr:
+		case c == '{':
+			depth++
+		case c == '}':
+			depth--
+			if depth == 0 {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// encodeMQOffsetTable writes the table as fastjson does, queues in a stable order.
+func encodeMQOffsetTable(t []mqEntry) []byte {
+	sort.Slice(t, func(i, j int) bool {
+		a, b := t[i].mq, t[j].mq
+		if a.Topic != b.Topic {
+			return a.Topic < b.Topic
+		}
+		if a.BrokerName != b.BrokerName {
+			return a.BrokerName < b.BrokerName
+		}
+		return a.QueueID < b.QueueID
+	})
+	out := []byte{'{'}
+	for i, e := range t {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = appendMQJSON(out, e.mq.BrokerName, e.mq.Topic, e.mq.QueueID)
+		out = append(out, ':')
+		out = strconv.AppendInt(out, e.offset, 10)
+	}
+	return append(out, '}')
 }
 
 func (b *Broker) handleConsumeTimeSpan(c *remoting.Conn, req *remoting.Command) (*remoting.Command, error) {

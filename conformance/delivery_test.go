@@ -295,9 +295,26 @@ func TestResetOffsetByTime(t *testing.T) {
 	require.Eventually(t, func() bool { return r.total() == 15 }, 60*time.Second, 50*time.Millisecond, "replayed %d", r.total()-10)
 	time.Sleep(time.Second)
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	for i := 0; i < 5; i++ {
 		require.Equal(t, 1, r.count[fmt.Sprintf("before-%d", i)])
 		require.Equal(t, 2, r.count[fmt.Sprintf("after-%d", i)])
 	}
+	r.mu.Unlock()
+
+	// INVOKE_BROKER_TO_GET_CONSUMER_STATUS asks each consumer (GET_CONSUMER_STATUS_FROM_CLIENT) and answers
+	// the tables in fastjson's form, whatever key order the client used.
+	tg := map[string]string{"topic": topic, "group": group}
+	resp, err := cl.InvokeSync(context.Background(), addr, remoting.NewRequest(code.InvokeBrokerToGetConsumerStatus, tg, nil), 10*time.Second)
+	require.NoError(t, err)
+	require.Equal(t, code.Success, resp.Code, resp.Remark)
+	require.Regexp(t, `^\{"consumerTable":\{"[^"]+":\{\{"brokerName":"[^"]+","queueId":0,"topic":"`+topic+`"\}:\d+\}\},"messageQueueTable":\{\}\}$`,
+		string(resp.Body))
+
+	// QUERY_CONSUME_TIME_SPAN: one QueueTimeSpan per write queue, fastjson's sorted keys (getters included).
+	resp, err = cl.InvokeSync(context.Background(), addr, remoting.NewRequest(code.QueryConsumeTimeSpan, tg, nil), 10*time.Second)
+	require.NoError(t, err)
+	require.Equal(t, code.Success, resp.Code, resp.Remark)
+	require.Regexp(t, `^\{"consumeTimeSpanSet":\[\{"consumeTimeStamp":\d+,"consumeTimeStampStr":"[^"]+","delayTime":\d+,`+
+		`"maxTimeStamp":\d+,"maxTimeStampStr":"[^"]+","messageQueue":\{"brokerName":"[^"]+","queueId":0,"topic":"`+topic+
+		`"\},"minTimeStamp":\d+,"minTimeStampStr":"[^"]+"\}\]\}$`, string(resp.Body))
 }
