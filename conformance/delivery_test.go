@@ -318,3 +318,32 @@ func TestResetOffsetByTime(t *testing.T) {
 		`"maxTimeStamp":\d+,"maxTimeStampStr":"[^"]+","messageQueue":\{"brokerName":"[^"]+","queueId":0,"topic":"`+topic+
 		`"\},"minTimeStamp":\d+,"minTimeStampStr":"[^"]+"\}\]\}$`, string(resp.Body))
 }
+
+// A new group consuming from a timestamp: QUERY_CONSUMER_OFFSET answers 0 while the queue's first message is
+// still in memory, so the client starts at 0 and SEARCH_OFFSET_BY_TIMESTAMP is not used (Java 4.9.8 does the
+// same); the whole queue is delivered.
+func TestConsumeFromTimestampNewGroup(t *testing.T) {
+	c := newCluster(t)
+	topic := uniq("T_ts")
+	c.createTopic(t, topic, 1)
+	p := c.producer(t)
+	for i := 0; i < 3; i++ {
+		_, err := p.SendSync(ctx10s(t), msg(topic, fmt.Sprintf("old-%d", i)))
+		require.NoError(t, err)
+	}
+	time.Sleep(1100 * time.Millisecond)
+	from := time.Now()
+	time.Sleep(1100 * time.Millisecond)
+	for i := 0; i < 3; i++ {
+		_, err := p.SendSync(ctx10s(t), msg(topic, fmt.Sprintf("new-%d", i)))
+		require.NoError(t, err)
+	}
+	r := newReceived()
+	c.funcConsumer(t, uniq("cg"), topic, consumer.MessageSelector{Type: consumer.TAG, Expression: "*"},
+		func(ctx context.Context, msgs ...*primitive.MessageExt) (consumer.ConsumeResult, error) {
+			r.add(msgs...)
+			return consumer.ConsumeSuccess, nil
+		}, consumer.WithConsumeFromWhere(consumer.ConsumeFromTimestamp),
+		consumer.WithConsumeTimestamp(from.Format("20060102150405")))
+	require.Eventually(t, func() bool { return r.distinct() == 6 }, 30*time.Second, 50*time.Millisecond, "got %d", r.distinct())
+}
