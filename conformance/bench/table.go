@@ -22,6 +22,8 @@ type Results struct {
 	BacklogSize                int
 	Warmup, Duration           time.Duration
 	Took                       time.Duration
+	Commit                     string // git describe of the measured tree
+	Command                    string
 }
 
 func ratio(a, b float64) string {

@@ -109,6 +109,10 @@ func cmdCompare(ctx context.Context, args []string) error {
 		Backlog: *backlog, BacklogSize: *backlogSize, Warmup: *warmup, Duration: *duration, JavaOpts: *javaOpts, JavaSmallOpts: *smallOpts,
 	}
 	res.Uptime = "start: " + uptime()
+	res.Command = strings.Join(os.Args, " ")
+	if b, err := exec.Command("git", "-C", absRoot, "describe", "--always", "--dirty").Output(); err == nil {
+		res.Commit = strings.TrimSpace(string(b))
+	}
 	fmt.Fprintf(log, "bench-compare %s\n%s\n", t0.UTC().Format(time.RFC3339), res.Uptime)
 	if err := os.RemoveAll(*work); err != nil {
 		return err
@@ -195,8 +199,8 @@ func cmdCompare(ctx context.Context, args []string) error {
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
-	fmt.Fprintf(out, "\nbench-compare %s, took %s, GOMAXPROCS host %d CPUs\n%s\n", res.Date.Format(time.RFC3339),
-		res.Took.Round(time.Second), numCPU(), res.Uptime)
+	fmt.Fprintf(out, "\nbench-compare %s, commit %s, took %s, %d CPUs\n%s\n%s\n", res.Date.Format(time.RFC3339), res.Commit,
+		res.Took.Round(time.Second), numCPU(), res.Command, res.Uptime)
 	fmt.Fprintf(out, "ASYNC_FLUSH unless marked; WAIT=true; raw SEND_MESSAGE_V2 over 1 connection; %s warmup + %s per send run; java JVM: %s; small: %s\n\n",
 		*warmup, *duration, *javaOpts, *smallOpts)
 	res.Print(out)
