@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"encoding/json"
 	"math"
 	"math/bits"
 	"time"
@@ -120,4 +121,13 @@ func (h *Histogram) Quantile(q float64) time.Duration {
 		}
 	}
 	return time.Duration(h.max)
+}
+
+// MarshalJSON writes the summary (microseconds), not the buckets.
+func (h *Histogram) MarshalJSON() ([]byte, error) {
+	us := func(d time.Duration) float64 { return float64(d) / 1e3 }
+	return json.Marshal(map[string]any{
+		"count": h.n, "mean_us": us(h.Mean()), "min_us": us(h.Min()), "p50_us": us(h.Quantile(.5)),
+		"p99_us": us(h.Quantile(.99)), "p999_us": us(h.Quantile(.999)), "max_us": us(h.Max()),
+	})
 }

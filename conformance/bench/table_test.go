@@ -2,6 +2,7 @@ package bench
 
 import (
 	"bytes"
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -31,4 +32,8 @@ func TestResultsPrint(t *testing.T) {
 	res.Print(&out)
 	require.Contains(t, out.String(), "rocketd/java: tps=2 p99=0.5 p999=0.5 rss=0.1 start=0.005")
 	require.Contains(t, out.String(), "tps>=2x MET; p99<=1/2 MET")
+
+	b, err := json.Marshal(res)
+	require.NoError(t, err)
+	require.Contains(t, string(b), `"p99_us":`)
 }
