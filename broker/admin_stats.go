@@ -2,15 +2,20 @@ package broker
 
 // Disk and flush keys of GET_BROKER_RUNTIME_INFO that Java's DefaultMessageStore.getRuntimeInfo and
 // AdminBrokerProcessor add: commitLogDiskRatio (also per path as commitLogDiskRatio_<path>),
-// consumeQueueDiskRatio, commitLogDirCapacity, remainHowManyDataToFlush, remainTransientStoreBufferNumbs.
+// consumeQueueDiskRatio, commitLogDirCapacity, remainHowManyDataToFlush, remainTransientStoreBufferNumbs,
+// earliestMessageTimeStamp and scheduleMessageOffset_<level>.
 
 import (
 	"encoding/binary"
 	"fmt"
 	"math"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"syscall"
+
+	"github.com/rocketd/rocketd/compat/fastjson"
+	"github.com/rocketd/rocketd/store"
 )
 
 // diskUsedRatio is Java UtilAll.getDiskPartitionSpaceUsedPercent: used/(used+usable), rounded up to a
@@ -52,6 +57,9 @@ func (b *Broker) diskInfo() map[string]string {
 		"remainTransientStoreBufferNumbs": strconv.Itoa(math.MaxInt32),
 		"remainHowManyDataToFlush":        humanBytes(0),
 	}
+	for k, v := range b.scheduleInfo() {
+		out[k] = v
+	}
 	if ts := b.earliestMessageTime(); ts > 0 {
 		out["earliestMessageTimeStamp"] = strconv.FormatInt(ts, 10)
 	}
@@ -86,4 +94,25 @@ func (b *Broker) earliestMessageTime() int64 {
 		return 0
 	}
 	return int64(binary.BigEndian.Uint64(rec[at : at+8]))
+}
+
+var delayOffsetEntry = regexp.MustCompile(`(\d+):(-?\d+)`)
+
+// scheduleInfo is Java ScheduleMessageService.buildRunningStats: for every delay level with a stored offset,
+// scheduleMessageOffset_<level> = "<delivered offset>,<max offset of SCHEDULE_TOPIC_XXXX queue level-1>".
+func (b *Broker) scheduleInfo() map[string]string {
+	s := b.dl.sched.Load()
+	if s == nil {
+		return nil
+	}
+	out := map[string]string{}
+	for _, m := range delayOffsetEntry.FindAllStringSubmatch(string(s.Encode(fastjson.Compact)), -1) {
+		lvl, err := strconv.Atoi(m[1])
+		if err != nil || lvl < 1 {
+			continue
+		}
+		maxOff := b.store.GetMaxOffsetInQueue(store.ScheduleTopic, int32(lvl-1))
+		out["scheduleMessageOffset_"+m[1]] = m[2] + "," + strconv.FormatInt(maxOff, 10)
+	}
+	return out
 }

@@ -234,6 +234,12 @@ public final class MqadminCompare {
                             vars.put("firstStore", Long.toString(admin.viewMessage(r.getOffsetMsgId()).getStoreTimestamp()));
                         }
                     }
+                    // Delay levels 1 and 2 in use on both sides (brokerStatus lists scheduleMessageOffset_<level>).
+                    for (int lvl = 1; lvl <= 2; lvl++) {
+                        Message dm = new Message(vars.get("dtopic"), "D", ("delayed " + lvl).getBytes(StandardCharsets.UTF_8));
+                        dm.setDelayTimeLevel(lvl);
+                        producer.send(dm);
+                    }
                     vars.put("clientId", consumer.getDefaultMQPushConsumerImpl().getmQClientFactory().getClientId());
                     long deadline = System.currentTimeMillis() + 30_000;
                     while (System.currentTimeMillis() < deadline) {
@@ -364,7 +370,8 @@ public final class MqadminCompare {
             }
             // A Java consumer learns its %RETRY% topic's route either at start or at the next 30 s route poll,
             // depending on a race with its first heartbeat (which creates the topic): not a server property.
-            if (cmd.equals("consumerStatus") && l.trim().startsWith("%RETRY%")) {
+            // (consumerProgress shows the %RETRY% queue only once the consumer owns it and committed an offset.)
+            if ((cmd.equals("consumerStatus") || cmd.equals("consumerProgress")) && l.trim().startsWith("%RETRY%")) {
                 continue;
             }
             // brokerConsumeStats lists every group of the broker: keep this run's rows and the header.
