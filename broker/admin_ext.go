@@ -13,7 +13,8 @@ package broker
 //     found -> 1 "The Consumer <g> <id> not online", timeout (10 s) -> 207, other errors -> 1.
 //   - VIEW_BROKER_STATS_DATA (315): BrokerStatsData {statsMinute,statsHour,statsDay} of one named counter
 //     (broker/stats); unknown -> 1 "The stats <name> <key> not exist".
-//   - GET_ALL_PRODUCER_INFO (328): ProducerTableInfo {"data":{group:[ProducerInfo]}}.
+//   - GET_ALL_PRODUCER_INFO (328): ProducerTableInfo {"data":{group:[ProducerInfo]}}; remoteIP is Netty's
+//     "/ip:port" form.
 //
 // Broker statistics: b.store is wrapped by statsStore, which counts puts and gets (TOPIC_PUT_NUMS,
 // GROUP_GET_NUMS, putTps, msgPutTotal*, ...) for GET_BROKER_RUNTIME_INFO and 315. Code that needs an optional
@@ -299,7 +300,7 @@ func (b *Broker) handleAllProducerInfo(c *remoting.Conn, req *remoting.Command) 
 		l := make([]producerInfo, 0, len(chs))
 		for _, ci := range chs {
 			l = append(l, producerInfo{ClientID: ci.ClientID, LastUpdateTimestamp: ci.LastUpdate.UnixMilli(),
-				Language: ci.Language.String(), RemoteIP: ci.Conn.RemoteAddr(), Version: ci.Version})
+				Language: ci.Language.String(), RemoteIP: "/" + ci.Conn.RemoteAddr(), Version: ci.Version})
 		}
 		sort.Slice(l, func(i, j int) bool { return l[i].ClientID < l[j].ClientID })
 		data[g] = l

@@ -74,6 +74,7 @@ public final class MqadminCompare {
         CLASSES.put("cloneGroupOffset", "offset.CloneGroupOffsetCommand");
         CLASSES.put("brokerConsumeStats", "broker.BrokerConsumeStatsSubCommad");
         CLASSES.put("consumerStatus", "consumer.ConsumerStatusSubCommand");
+        CLASSES.put("producer", "producer.ProducerSubCommand");
     }
 
     /** One step: a label (unique), the sub-command and its arguments with ${...} placeholders. */
@@ -101,6 +102,7 @@ public final class MqadminCompare {
         s.add(new Step("consumerProgress -s", "consumerProgress", "-g", "${group}", "-s", "true"));
         s.add(new Step("consumerConnection", "consumerConnection", "-g", "${group}"));
         s.add(new Step("producerConnection", "producerConnection", "-g", "${pgroup}", "-t", "${topic}"));
+        s.add(new Step("producer", "producer", "-b", "${broker}"));
         s.add(new Step("brokerStatus", "brokerStatus", "-b", "${broker}"));
         s.add(new Step("queryMsgById", "queryMsgById", "-i", "${offsetMsgId}"));
         s.add(new Step("queryMsgById -g -d", "queryMsgById", "-i", "${offsetMsgId}", "-g", "${group}", "-d", "${clientId}"));
