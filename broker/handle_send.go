@@ -192,7 +192,7 @@ func (b *Broker) routeRetry(h *header.SendMessageRequestHeader, version int32, m
 		return false, nil
 	}
 	group := strings.TrimPrefix(h.Topic, retryGroupTopicPrefix)
-	sg, ok := b.subgroups.Find(group)
+	sg, ok := b.subgroups.FindOrCreate(group, b.cfg.Broker.AutoCreateSubscriptionGroup) // Java findSubscriptionGroupConfig
 	if !ok {
 		resp.Code, resp.Remark = code.SubscriptionGroupNotExist, "subscription group not exist, "+group+faqURL
 		return true, resp

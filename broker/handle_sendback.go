@@ -38,7 +38,7 @@ func (b *Broker) handleSendBack(c *remoting.Conn, req *remoting.Command) (*remot
 		resp.Code, resp.Remark = codeV, remark
 		return resp, nil
 	}
-	sg, ok := b.subgroups.Find(h.Group)
+	sg, ok := b.subgroups.FindOrCreate(h.Group, b.cfg.Broker.AutoCreateSubscriptionGroup) // Java findSubscriptionGroupConfig
 	if !ok {
 		return fail(code.SubscriptionGroupNotExist, "subscription group not exist, "+h.Group+" "+faqURL)
 	}
