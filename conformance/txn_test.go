@@ -5,6 +5,7 @@ package conformance
 // broker must run with a short transactionCheckInterval (REF_BROKER_CONF_EXTRA=transactionCheckInterval=5000).
 
 import (
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -106,6 +107,12 @@ func TestTransactionCommitAndRollback(t *testing.T) {
 		if string(m.Body) == "committed" {
 			require.Equal(t, topic, m.Topic)
 			require.NotEmpty(t, m.GetProperty("PGROUP"))
+			// The committed record keeps the half message's properties string (store.md §14).
+			require.Equal(t, topic, m.GetProperty("REAL_TOPIC"))
+			require.Equal(t, strconv.Itoa(m.Queue.QueueId), m.GetProperty("REAL_QID"))
+			require.Equal(t, "true", m.GetProperty("TRAN_MSG"))
+			require.EqualValues(t, 8, m.SysFlag&0xC, "TRANSACTION_COMMIT_TYPE")
+			require.Less(t, m.PreparedTransactionOffset, m.CommitLogOffset, "points at the half message")
 		}
 	}
 }
