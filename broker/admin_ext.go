@@ -112,9 +112,8 @@ func (s *statsStore) GetMessage(group, topic string, queueID int32, offset int64
 		n := int64(len(r.Messages))
 		s.b.ext.storeSt.ObserveGet(found, n, time.Since(t0))
 		if found {
-			key := topic + "@" + group
-			s.b.ext.stats.Add(stats.GroupGetNums, key, n, 1)
-			s.b.ext.stats.Add(stats.GroupGetSize, key, int64(r.BufferTotalSize), 1)
+			s.b.ext.stats.AddPair(stats.GroupGetNums, topic, group, n, 1)
+			s.b.ext.stats.AddPair(stats.GroupGetSize, topic, group, int64(r.BufferTotalSize), 1)
 			s.b.ext.stats.Add(stats.BrokerGetNums, s.b.cfg.Broker.BrokerClusterName, n, 1)
 		}
 	}

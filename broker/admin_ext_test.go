@@ -192,3 +192,23 @@ func TestOffsetAdminCodes(t *testing.T) {
 	require.Contains(t, body, `"totalDiff":1}`)
 	require.True(t, strings.HasPrefix(body, `{"brokerAddr":"127.0.0.1:`), body)
 }
+
+func TestStatsKeys(t *testing.T) {
+	m := stats.NewManager()
+	m.AddPair(stats.GroupGetNums, "T", "g", 2, 1)
+	m.Add(stats.GroupGetNums, "T@g", 3, 1)
+	require.Equal(t, int64(5), m.Get(stats.GroupGetNums, "T@g").Value())
+	require.Nil(t, m.Get(stats.GroupGetNums, "T"))
+	require.Nil(t, m.Get(stats.TopicPutNums, "T"))
+	require.Equal(t, []string{"T@g"}, m.Keys(stats.GroupGetNums))
+}
+
+func BenchmarkStatsAdd(b *testing.B) {
+	m := stats.NewManager()
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			m.AddPair(stats.GroupGetNums, "TopicTest", "group", 1, 1)
+		}
+	})
+}

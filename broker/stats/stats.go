@@ -15,6 +15,7 @@ import (
 	"context"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -95,50 +96,85 @@ func (it *Item) Minute() Snapshot { it.mu.Lock(); defer it.mu.Unlock(); return c
 func (it *Item) Hour() Snapshot   { it.mu.Lock(); defer it.mu.Unlock(); return compute(it.hour) }
 func (it *Item) Day() Snapshot    { it.mu.Lock(); defer it.mu.Unlock(); return compute(it.day) }
 
-// Manager holds every named item set.
+// Manager holds every named item set. Items are keyed by (a, b) so that hot paths need no string
+// concatenation: TOPIC_* use (topic, ""), GROUP_* use (topic, group) for Java's "topic@group" key.
 type Manager struct {
 	mu    sync.RWMutex
-	items map[string]map[string]*Item // name -> key -> item
+	items map[string]*sync.Map // name -> itemKey -> *Item
+}
+
+type itemKey struct{ a, b string }
+
+func splitKey(key string) itemKey {
+	if i := strings.IndexByte(key, '@'); i >= 0 {
+		return itemKey{key[:i], key[i+1:]}
+	}
+	return itemKey{key, ""}
+}
+
+func (k itemKey) String() string {
+	if k.b == "" {
+		return k.a
+	}
+	return k.a + "@" + k.b
 }
 
 // NewManager returns an empty manager.
-func NewManager() *Manager { return &Manager{items: map[string]map[string]*Item{}} }
+func NewManager() *Manager { return &Manager{items: map[string]*sync.Map{}} }
 
-// Add adds to the item name/key, creating it.
-func (m *Manager) Add(name, key string, value, times int64) {
+func (m *Manager) set(name string, create bool) *sync.Map {
 	m.mu.RLock()
-	it := m.items[name][key]
+	set := m.items[name]
 	m.mu.RUnlock()
-	if it == nil {
-		m.mu.Lock()
-		set := m.items[name]
-		if set == nil {
-			set = map[string]*Item{}
-			m.items[name] = set
-		}
-		if it = set[key]; it == nil {
-			it = &Item{}
-			set[key] = it
-		}
-		m.mu.Unlock()
+	if set != nil || !create {
+		return set
 	}
-	it.Add(value, times)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if set = m.items[name]; set == nil {
+		set = &sync.Map{}
+		m.items[name] = set
+	}
+	return set
+}
+
+// Add adds to the item name/key ("topic" or "topic@group"), creating it.
+func (m *Manager) Add(name, key string, value, times int64) { m.add(name, splitKey(key), value, times) }
+
+// AddPair adds to the item name/"a@b" without building the key string.
+func (m *Manager) AddPair(name, a, b string, value, times int64) {
+	m.add(name, itemKey{a, b}, value, times)
+}
+
+func (m *Manager) add(name string, k itemKey, value, times int64) {
+	set := m.set(name, true)
+	v, ok := set.Load(k)
+	if !ok {
+		v, _ = set.LoadOrStore(k, &Item{})
+	}
+	v.(*Item).Add(value, times)
 }
 
 // Get returns the item name/key, or nil when nothing was ever counted there (Java answers "not exist").
 func (m *Manager) Get(name, key string) *Item {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	return m.items[name][key]
+	set := m.set(name, false)
+	if set == nil {
+		return nil
+	}
+	if v, ok := set.Load(splitKey(key)); ok {
+		return v.(*Item)
+	}
+	return nil
 }
 
 // Keys lists the keys of a name, sorted (tests, debugging).
 func (m *Manager) Keys(name string) []string {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	out := make([]string, 0, len(m.items[name]))
-	for k := range m.items[name] {
-		out = append(out, k)
+	var out []string
+	if set := m.set(name, false); set != nil {
+		set.Range(func(k, _ any) bool {
+			out = append(out, k.(itemKey).String())
+			return true
+		})
 	}
 	sort.Strings(out)
 	return out
@@ -146,15 +182,16 @@ func (m *Manager) Keys(name string) []string {
 
 func (m *Manager) each(f func(*Item)) {
 	m.mu.RLock()
-	all := make([]*Item, 0, 64)
+	sets := make([]*sync.Map, 0, len(m.items))
 	for _, set := range m.items {
-		for _, it := range set {
-			all = append(all, it)
-		}
+		sets = append(sets, set)
 	}
 	m.mu.RUnlock()
-	for _, it := range all {
-		f(it)
+	for _, set := range sets {
+		set.Range(func(_, v any) bool {
+			f(v.(*Item))
+			return true
+		})
 	}
 }
 
