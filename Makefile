@@ -56,3 +56,4 @@ clean:
 
 -include compat/java/java.mk
 -include store/interop/interop.mk
+-include conformance/bench/bench.mk
