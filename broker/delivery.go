@@ -3,8 +3,8 @@ package broker
 // Delivery semantics: the state behind CONSUMER_SEND_MSG_BACK (36, handle_sendback.go), END_TRANSACTION (37)
 // and RESUME_CHECK_HALF_MESSAGE (323, handle_txn.go), GET_ALL_DELAY_OFFSET (45, here),
 // INVOKE_BROKER_TO_RESET_OFFSET (222), INVOKE_BROKER_TO_GET_CONSUMER_STATUS (223) and QUERY_CONSUME_TIME_SPAN
-// (303, handle_reset.go), and SQL92 filtering (handle_pull.go, handle_client.go).
-// Not implemented: SEND_REPLY_MESSAGE(_V2) (324/325) answer REQUEST_CODE_NOT_SUPPORTED.
+// (303, handle_reset.go), SEND_REPLY_MESSAGE(_V2) (324/325, handle_reply.go), and SQL92 filtering
+// (handle_pull.go, handle_client.go).
 //
 // enablePropertyFilter: Java defaults to false; rocketd serves SQL92 unless broker.conf sets the key (to
 // true or false), so unmodified SQL92 consumers work out of the box. The key in broker.conf wins.
@@ -116,8 +116,4 @@ func (b *Broker) handleGetAllDelayOffset(c *remoting.Conn, req *remoting.Command
 	resp := remoting.NewResponse(req, code.Success, "")
 	resp.Body = s.Encode(fastjson.Compact)
 	return resp, nil
-}
-
-func (b *Broker) handleSendReply(c *remoting.Conn, req *remoting.Command) (*remoting.Command, error) {
-	return remoting.NotSupported(req), nil
 }

@@ -347,3 +347,42 @@ func TestConsumeFromTimestampNewGroup(t *testing.T) {
 		consumer.WithConsumeTimestamp(from.Format("20060102150405")))
 	require.Eventually(t, func() bool { return r.distinct() == 6 }, 30*time.Second, 50*time.Millisecond, "got %d", r.distinct())
 }
+
+// Request-reply: the reply (SEND_REPLY_MESSAGE) is pushed to the requesting client (PUSH_REPLY_MESSAGE_TO_CLIENT).
+func TestRequestReply(t *testing.T) {
+	c := newCluster(t)
+	topic := uniq("T_rr")
+	c.createTopic(t, topic, 1)
+	replier := c.producer(t)
+	var replyErr atomic.Value
+	c.funcConsumer(t, uniq("cg"), topic, consumer.MessageSelector{Type: consumer.TAG, Expression: "*"},
+		func(ctx context.Context, msgs ...*primitive.MessageExt) (consumer.ConsumeResult, error) {
+			for _, m := range msgs {
+				if m.GetProperty("REPLY_TO_CLIENT") == "" {
+					continue // the warm-up message
+				}
+				// The Go client's CreateReplyMessage reads its body argument as encoded properties.
+				reply, err := consumer.CreateReplyMessage(m, []byte("answer\x01"+string(m.Body)))
+				if err == nil {
+					_, err = replier.SendSync(context.Background(), reply)
+				}
+				if err != nil {
+					replyErr.Store(err)
+				}
+			}
+			return consumer.ConsumeSuccess, nil
+		})
+	// The Go client heartbeats 1 s after its start, then every 30 s, to the brokers it knows by then; the
+	// broker finds the requester among the producers it heard of, so the requester sends once at start.
+	requester := c.producer(t)
+	_, err := requester.SendSync(ctx10s(t), msg(topic, "warm-up"))
+	require.NoError(t, err)
+	time.Sleep(1500 * time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	reply, err := requester.Request(ctx, 30*time.Second, msg(topic, "question"))
+	require.NoError(t, err, "reply error: %v", replyErr.Load())
+	require.Equal(t, "question", reply.GetProperty("answer"))
+	require.Equal(t, "reply", reply.GetProperty("MSG_TYPE"))
+	require.NotEmpty(t, reply.GetProperty("PUSH_REPLY_TIME"))
+}
