@@ -41,4 +41,5 @@ rm -rf "$OUT"
 mkdir -p "$OUT/client-home"
 timeout --kill-after=10 600 "$JAVA" -Xmx256m -XX:+UseSerialGC -Duser.home="$OUT/client-home" \
     -Djava.net.preferIPv4Stack=true -Drocketmq.client.logUseSlf4j=true \
-    -cp "$CP" io.rocketd.conformance.MqadminCompare -ref "$REF_NS" -rd "$RD_NS" -out "$OUT" "$@"
+    -cp "$CP" io.rocketd.conformance.MqadminCompare -ref "$REF_NS" -rd "$RD_NS" -out "$OUT" \
+    -known "$HERE/known-differences-mqadmin.txt" "$@"

@@ -164,6 +164,20 @@ public final class Suite {
         return s.replace('\n', ' ');
     }
 
+    /** Like readKnown, for labels that contain spaces: "label  #issue  reason" split at the first " #". */
+    static Map<String, String> readKnownLabels(String file) throws IOException {
+        Map<String, String> m = new LinkedHashMap<String, String>();
+        for (String line : Files.readAllLines(Paths.get(file), StandardCharsets.UTF_8)) {
+            String l = line.trim();
+            if (l.isEmpty() || l.startsWith("#")) {
+                continue;
+            }
+            int i = l.indexOf(" #");
+            m.put(i < 0 ? l : l.substring(0, i).trim(), i < 0 ? "listed" : l.substring(i + 1).trim());
+        }
+        return m;
+    }
+
     /** Known-failures file: "testName  #issue  reason..." per line; blank lines and # comments ignored. */
     static Map<String, String> readKnown(String file) throws IOException {
         Map<String, String> m = new LinkedHashMap<String, String>();
