@@ -57,9 +57,7 @@ func (b *Broker) initDelivery() error {
 // startDelivery runs at the end of Start: the store is recovered, so delay offsets can be checked against
 // the schedule queues.
 func (b *Broker) startDelivery() {
-	if !b.cfg.Store.BrokerRole.IsMaster() {
-		return // Java runs neither the schedule nor the transaction check on a slave
-	}
+	master := b.cfg.Store.BrokerRole.IsMaster()
 	levels, err := store.ParseDelayLevels(b.cfg.Store.MessageDelayLevel)
 	if err != nil {
 		b.log.Error("messageDelayLevel is invalid; delayed messages will not be delivered until it is fixed", "err", err)
@@ -74,9 +72,14 @@ func (b *Broker) startDelivery() {
 		if err != nil {
 			b.log.Error("delayed messages will not be delivered: fix or remove delayOffset.json", "err", err)
 		} else {
-			s.Start()
+			if master { // a slave only loads the file, as Java's store does, for GET_ALL_DELAY_OFFSET
+				s.Start()
+			}
 			b.dl.sched.Store(s)
 		}
+	}
+	if !master {
+		return // Java runs neither the schedule nor the transaction check on a slave
 	}
 	bc := &b.cfg.Broker
 	b.dl.txn = txn.New(txn.Options{

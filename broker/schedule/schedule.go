@@ -147,12 +147,13 @@ func (s *Service) Start() {
 	}()
 }
 
-// Stop ends delivery and writes the offsets.
+// Stop ends delivery and writes the offsets (only when it was started: a slave's loaded file stays as is).
 func (s *Service) Stop() error {
-	if s.cancel != nil {
-		s.cancel()
-		s.wg.Wait()
+	if s.cancel == nil {
+		return nil
 	}
+	s.cancel()
+	s.wg.Wait()
 	return s.Persist()
 }
 

@@ -14,7 +14,10 @@ import (
 	"github.com/rocketd/rocketd/store/commitlog"
 )
 
-const halfQueue int32 = 0 // half messages are always written to queue 0
+const (
+	halfQueue    int32 = 0      // half messages are always written to queue 0
+	maxRunMillis       = 60_000 // Java's MAX_PROCESS_TIME_LIMIT per queue and pass
+)
 
 func (s *Service) startOffset(topic string) int64 {
 	if off, ok := s.opts.Offsets.Query(Group, topic, halfQueue); ok {
@@ -101,6 +104,10 @@ func (s *Service) Check(ctx context.Context) {
 
 	newHalf := halfOff
 	for off := halfOff; ctx.Err() == nil; {
+		if time.Now().UnixMilli()-start > maxRunMillis {
+			s.log.Info("transaction check pass stopped after its time budget", "halfOffset", off)
+			break
+		}
 		if opAt, ok := removed[off]; ok {
 			delete(removed, off)
 			done = append(done, opAt...)
