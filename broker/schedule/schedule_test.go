@@ -125,3 +125,22 @@ func TestRestoreRefusesRecordsWithoutRealTopic(t *testing.T) {
 	_, err = Restore(rec[:20])
 	require.Error(t, err)
 }
+
+type boundsOnly struct{ Store }
+
+func (boundsOnly) GetMinOffsetInQueue(string, int32) int64 { return 0 }
+func (boundsOnly) GetMaxOffsetInQueue(string, int32) int64 { return 1000 }
+
+// The file Java 4.9.8 wrote is read, and written back byte for byte.
+func TestJavaWrittenFile(t *testing.T) {
+	golden, err := os.ReadFile("testdata/java-delayOffset.json")
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), "delayOffset.json")
+	require.NoError(t, os.WriteFile(path, golden, 0o644))
+	levels, _ := store.ParseDelayLevels("1s 5s 10s")
+	svc, err := Open(Options{Path: path, Levels: levels, Store: boundsOnly{}})
+	require.NoError(t, err)
+	require.EqualValues(t, 12, svc.Offset(1))
+	require.EqualValues(t, 8, svc.Offset(2))
+	require.Equal(t, string(golden), string(svc.Encode(fastjson.Pretty)))
+}
