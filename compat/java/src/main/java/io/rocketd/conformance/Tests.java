@@ -54,6 +54,9 @@ final class Tests {
         t.add(new Test("producer_batch", 30_000, Tests::producerBatch));
         t.add(new Test("producer_orderly_selector", 45_000, Tests::producerOrderly));
         t.add(new Test("producer_delay_level", 30_000, Tests::producerDelay));
+        t.add(new Test("producer_compressed_body", 30_000, Tests::producerCompressed));
+        t.add(new Test("producer_auto_create_topic", 30_000, Tests::producerAutoCreate));
+        t.add(new Test("request_reply", 30_000, Tests::requestReply));
         t.add(new Test("query_message_by_key", 30_000, Tests::queryByKey));
         t.add(new Test("view_message_by_id", 30_000, Tests::viewById));
         t.add(new Test("push_concurrently_clustering", 60_000, Tests::pushClustering));
@@ -63,6 +66,8 @@ final class Tests {
         t.add(new Test("push_sql92_selector", 30_000, Tests::pushSql));
         t.add(new Test("push_retry_reconsume_later", 60_000, Tests::pushRetry));
         t.add(new Test("push_dlq", 75_000, Tests::pushDlq));
+        t.add(new Test("push_offset_resume", 45_000, Tests::pushOffsetResume));
+        t.add(new Test("push_new_group_from_timestamp_reads_all", 45_000, Tests::pushFromTimestamp));
         t.add(new Test("lite_pull_subscribe", 45_000, Tests::litePullSubscribe));
         t.add(new Test("lite_pull_assign_seek_commit", 30_000, Tests::litePullAssign));
         t.add(new Test("tx_commit", 30_000, Tests::txCommit));
@@ -231,6 +236,77 @@ final class Tests {
         check(arrived.get("plain") < arrived.get("delayed"), "the undelayed message comes first");
     }
 
+    static void producerCompressed(Ctx c) throws Exception {
+        String topic = c.topic(1);
+        DefaultMQProducer p = c.producer();
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; sb.length() < 64 * 1024; i++) {
+            sb.append("line ").append(i).append(" of a body the client compresses (over 4 KiB)\n");
+        }
+        String big = sb.toString();
+        eq(SendStatus.SEND_OK, p.send(msg(topic, "Z", "big", big)).getSendStatus(), "send status");
+        Collector col = c.drain(topic, 1, 15_000);
+        MessageExt m = col.byKey("big");
+        check(m != null, "compressed message not read back");
+        eq(big, body(m), "body after decompression");
+        check((m.getSysFlag() & 0x1) != 0, "stored with the COMPRESSED sysFlag bit (sysFlag " + m.getSysFlag() + ")");
+    }
+
+    static void producerAutoCreate(Ctx c) throws Exception {
+        if (!c.brokerFlag("autoCreateTopicEnable")) {
+            throw new Suite.Skip("broker has autoCreateTopicEnable=false");
+        }
+        String topic = c.name("AUTO");
+        DefaultMQProducer p = c.producer();
+        SendResult r = p.send(msg(topic, "", "k", "auto"));
+        eq(SendStatus.SEND_OK, r.getSendStatus(), "send to a topic that does not exist yet");
+        check(c.await(15_000, () -> {
+            try {
+                return !c.s.admin.examineTopicRouteInfo(topic).getQueueDatas().isEmpty();
+            } catch (Exception e) {
+                return false;
+            }
+        }), "the auto-created topic has no route");
+        // The client asks for defaultTopicQueueNums (4) queues, taken from TBW102's route.
+        eq(4, c.s.admin.examineTopicRouteInfo(topic).getQueueDatas().get(0).getWriteQueueNums(), "write queues");
+        eq(1, c.drain(topic, 1, 15_000).size(), "messages read back");
+    }
+
+    static void requestReply(Ctx c) throws Exception {
+        String topic = c.topic(1);
+        DefaultMQProducer replier = c.producer();
+        DefaultMQPushConsumer pc = c.pushConsumer(c.name("RRG"));
+        pc.subscribe(topic, "*");
+        List<String> errors = new CopyOnWriteArrayList<String>();
+        pc.registerMessageListener((MessageListenerConcurrently) (msgs, ctx) -> {
+            for (MessageExt m : msgs) {
+                try {
+                    Message reply = org.apache.rocketmq.client.utils.MessageUtil.createReplyMessage(m,
+                        ("reply to " + body(m)).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    replier.send(reply);
+                } catch (Exception e) {
+                    errors.add(e.toString());
+                }
+            }
+            return ConsumeConcurrentlyStatus.CONSUME_SUCCESS;
+        });
+        pc.start();
+        DefaultMQProducer requester = c.producer();
+        Message answer = null;
+        long deadline = System.currentTimeMillis() + c.ms(20_000);
+        Exception last = null;
+        while (answer == null && System.currentTimeMillis() < deadline) {
+            try {
+                answer = requester.request(msg(topic, "RQ", "req", "ping"), 3000);
+            } catch (org.apache.rocketmq.client.exception.RequestTimeoutException e) {
+                last = e; // the consumer may not own the queue yet
+            }
+        }
+        check(answer != null, "no reply: " + last + " " + errors);
+        eq("reply to ping", new String(answer.getBody(), java.nio.charset.StandardCharsets.UTF_8), "reply body");
+        check(errors.isEmpty(), "replier errors: " + errors);
+    }
+
     // ---------------------------------------------------------------- lookup
 
     static void queryByKey(Ctx c) throws Exception {
@@ -341,6 +417,56 @@ final class Tests {
             c.progress = "lag " + lag;
             return lag == 0;
         }), "committed offsets do not reach the broker" + c.progress());
+    }
+
+    static void pushOffsetResume(Ctx c) throws Exception {
+        String topic = c.topic(2);
+        String group = c.name("RSG");
+        DefaultMQProducer p = c.producer();
+        for (int i = 0; i < 6; i++) {
+            p.send(msg(topic, "", "a" + i, "first"));
+        }
+        Collector first = new Collector();
+        DefaultMQPushConsumer c1 = collecting(c, group, topic, "*", first);
+        c1.start();
+        check(c.await(20_000, () -> first.size() == 6), "first consumer got " + first.keys);
+        c1.shutdown(); // persists its offsets to the broker
+        check(c.await(10_000, () -> c.s.admin.examineConsumeStats(group).computeTotalDiff() == 0), "offsets committed on shutdown");
+        for (int i = 0; i < 4; i++) {
+            p.send(msg(topic, "", "b" + i, "second"));
+        }
+        Collector second = new Collector();
+        collecting(c, group, topic, "*", second).start();
+        check(c.await(20_000, () -> second.size() >= 4), "second consumer got " + second.keys);
+        Thread.sleep(c.ms(1000));
+        for (String k : second.keys) {
+            check(k.startsWith("b"), "a consumed message was delivered again after restart: " + second.keys);
+        }
+    }
+
+    static void pushFromTimestamp(Ctx c) throws Exception {
+        String topic = c.topic(1);
+        DefaultMQProducer p = c.producer();
+        for (int i = 0; i < 3; i++) {
+            p.send(msg(topic, "", "old" + i, "old"));
+        }
+        Thread.sleep(c.ms(1500));
+        long cut = System.currentTimeMillis();
+        Thread.sleep(c.ms(500));
+        for (int i = 0; i < 3; i++) {
+            p.send(msg(topic, "", "new" + i, "new"));
+        }
+        Collector col = new Collector();
+        DefaultMQPushConsumer pc = collecting(c, c.name("TSG"), topic, "*", col);
+        pc.setConsumeFromWhere(org.apache.rocketmq.common.consumer.ConsumeFromWhere.CONSUME_FROM_TIMESTAMP);
+        pc.setConsumeTimestamp(org.apache.rocketmq.common.UtilAll.timeMillisToHumanString3(cut));
+        pc.start();
+        // Java 4.9.8: a group with no stored offset on a queue whose first message (offset 0) is still in
+        // memory is answered offset 0 by QUERY_CONSUMER_OFFSET, so CONSUME_FROM_TIMESTAMP (and LAST_OFFSET)
+        // only apply once the queue's head has left the page cache: a new group reads the whole queue.
+        check(c.await(20_000, () -> col.size() >= 6), "consumer got " + col.keys);
+        Thread.sleep(c.ms(1000));
+        eq(6, col.size(), "a new group reads from offset 0 despite CONSUME_FROM_TIMESTAMP: " + col.keys);
     }
 
     static void pushOrderly(Ctx c) throws Exception {
