@@ -98,6 +98,7 @@ func (s *Service) Check(ctx context.Context) {
 	s.checkMu.Lock()
 	defer s.checkMu.Unlock()
 	start := time.Now().UnixMilli()
+	timeout, _, checkMax := s.settings()
 	halfOff := s.startOffset(HalfTopic)
 	opOff := s.startOffset(OpTopic)
 	removed, done := s.readOps(ctx, opOff, halfOff)
@@ -134,7 +135,7 @@ func (s *Service) Check(ctx context.Context) {
 		}
 		now := time.Now().UnixMilli()
 		checkTimes, _ := strconv.Atoi(hm.props[compat.PropertyTransactionCheckTimes])
-		if checkTimes >= s.opts.CheckMax || now-hm.rec.BornTimestamp > s.opts.Reserved.Milliseconds() {
+		if checkTimes >= checkMax || now-hm.rec.BornTimestamp > s.opts.Reserved.Milliseconds() {
 			s.discard(hm)
 			off++
 			newHalf = off
@@ -143,7 +144,7 @@ func (s *Service) Check(ctx context.Context) {
 		if hm.rec.StoreTimestamp >= start {
 			break
 		}
-		immunity := s.opts.Timeout.Milliseconds()
+		immunity := timeout.Milliseconds()
 		if v, ok := hm.props[compat.PropertyCheckImmunityTimeInSeconds]; ok {
 			if sec, err := strconv.ParseInt(v, 10, 64); err == nil && sec != -1 {
 				immunity = sec * 1000

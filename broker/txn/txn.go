@@ -78,6 +78,9 @@ type Options struct {
 	CheckMax int
 	// Reserved is fileReservedTime: older half messages are given up.
 	Reserved time.Duration
+	// Settings, when set, is read before every pass for Timeout, Interval and CheckMax (UPDATE_BROKER_CONFIG
+	// changes them at run time, as Java reads its BrokerConfig each time); values <= 0 keep the fields above.
+	Settings func() (timeout, interval time.Duration, checkMax int)
 	// EnsureTopic creates a system topic (TRANS_CHECK_MAX_TIME_TOPIC) with 1 queue and perm 6.
 	EnsureTopic func(name string)
 	Log         *slog.Logger
@@ -126,17 +129,36 @@ func (s *Service) Start() {
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		t := time.NewTicker(s.opts.Interval)
-		defer t.Stop()
 		for {
+			_, interval, _ := s.settings()
+			t := time.NewTimer(interval)
 			select {
 			case <-ctx.Done():
+				t.Stop()
 				return
 			case <-t.C:
 				s.Check(ctx)
 			}
 		}
 	}()
+}
+
+// settings returns the current Timeout, Interval and CheckMax.
+func (s *Service) settings() (timeout, interval time.Duration, checkMax int) {
+	timeout, interval, checkMax = s.opts.Timeout, s.opts.Interval, s.opts.CheckMax
+	if s.opts.Settings != nil {
+		t, i, c := s.opts.Settings()
+		if t > 0 {
+			timeout = t
+		}
+		if i > 0 {
+			interval = i
+		}
+		if c > 0 {
+			checkMax = c
+		}
+	}
+	return
 }
 
 // Stop ends the check loop.

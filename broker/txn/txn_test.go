@@ -189,3 +189,12 @@ func TestResume(t *testing.T) {
 	require.Equal(t, "0", compat.DecodeProperties(string(records(t, s, HalfTopic, 0)[1].Properties))[compat.PropertyTransactionCheckTimes])
 	require.Error(t, svc.Resume(1<<40))
 }
+
+func TestSettingsOverride(t *testing.T) {
+	svc := New(Options{Timeout: time.Second, Interval: time.Minute, CheckMax: 3,
+		Settings: func() (time.Duration, time.Duration, int) { return 0, 5 * time.Second, 7 }})
+	to, iv, cm := svc.settings()
+	require.Equal(t, time.Second, to)
+	require.Equal(t, 5*time.Second, iv)
+	require.Equal(t, 7, cm)
+}
