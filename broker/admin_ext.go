@@ -192,6 +192,14 @@ func (b *Broker) handleUpdateBrokerConfig(c *remoting.Conn, req *remoting.Comman
 	return remoting.NewResponse(req, code.Success, ""), nil
 }
 
+// readConfig runs f with the configuration locked against UPDATE_BROKER_CONFIG, for background loops that
+// re-read settings at run time (e.g. transactionCheckInterval). f must not block.
+func (b *Broker) readConfig(f func(cfg *conf.Broker)) {
+	b.ext.cfgMu.Lock()
+	defer b.ext.cfgMu.Unlock()
+	f(b.cfg)
+}
+
 // ---- GET_CONSUMER_RUNNING_INFO (307), CONSUME_MESSAGE_DIRECTLY (309)
 
 func (b *Broker) handleConsumerRunningInfo(c *remoting.Conn, req *remoting.Command) (*remoting.Command, error) {

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/rocketd/rocketd/broker/stats"
+	"github.com/rocketd/rocketd/conf"
 	"github.com/rocketd/rocketd/remoting"
 	"github.com/rocketd/rocketd/remoting/code"
 )
@@ -211,4 +212,13 @@ func BenchmarkStatsAdd(b *testing.B) {
 			m.AddPair(stats.GroupGetNums, "TopicTest", "group", 1, 1)
 		}
 	})
+}
+
+func TestReadConfigSeesUpdates(t *testing.T) {
+	tb := startTestBroker(t)
+	resp := tb.call(t, code.UpdateBrokerConfig, nil, []byte("transactionCheckInterval=1234\n"))
+	require.Equal(t, code.Success, resp.Code)
+	var got int64
+	tb.b.readConfig(func(cfg *conf.Broker) { got = int64(cfg.Broker.TransactionCheckInterval) })
+	require.Equal(t, int64(1234), got)
 }
