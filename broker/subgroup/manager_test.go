@@ -190,6 +190,9 @@ func TestWrapperShape(t *testing.T) {
 func TestSyncFrom(t *testing.T) {
 	master := open(t, filepath.Join(t.TempDir(), "subscriptionGroup.json"))
 	require.NoError(t, master.Put(New("mg")))
+	// A second change gives the master a higher counter: within one millisecond, one change on each side
+	// would produce equal DataVersions, which a slave rightly reads as "nothing to sync".
+	require.NoError(t, master.Put(New("mg2")))
 	slave := open(t, filepath.Join(t.TempDir(), "subscriptionGroup.json"))
 	require.NoError(t, slave.Put(New("sg")))
 	changed, err := slave.SyncFrom(master.Wrapper())

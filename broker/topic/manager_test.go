@@ -383,6 +383,8 @@ func TestSerializeAndRegisterWrapper(t *testing.T) {
 func TestSyncFromMaster(t *testing.T) {
 	master := open(t, t.TempDir(), testOptions())
 	require.NoError(t, master.Put(NewWithQueues("M", 2, 2, 6)))
+	// A second change gives the master a higher counter, so the versions differ even within one millisecond.
+	require.NoError(t, master.Put(NewWithQueues("M2", 2, 2, 6)))
 	slave := open(t, t.TempDir(), testOptions())
 	require.NoError(t, slave.Put(NewWithQueues("OnlySlave", 2, 2, 6)))
 	var changes atomic.Int32
