@@ -5,7 +5,7 @@ PKGS     ?= ./...
 FUZZTIME ?= 10s
 DATA     ?= data
 
-.PHONY: all build run test vet fuzz bench clean conformance-ref
+.PHONY: all build run test test-go test-java vet fuzz bench clean conformance-ref
 all: build
 
 build:
@@ -25,12 +25,19 @@ run: build
 vet:
 	$(GO) vet $(PKGS)
 
+# Everything: Go tests, then the Java 4.9.8 judges (installs its Maven artifacts on first use).
+test: test-go test-java
+
 # Unit tests with the race detector, then the conformance suite. The suite runs without -race because the
 # official Go client v2.1.2 it drives has data races of its own (push consumer rebalance vs. route refresh);
 # rocketd's server code is raced by the broker/namesrv/remoting packages' own tests over real TCP.
-test: vet
+test-go: vet
 	$(GO) test -race -count=1 -timeout 30m $$($(GO) list $(PKGS) | grep -v /conformance)
 	$(GO) test -count=1 -timeout 30m ./conformance/...
+
+# The unmodified Java 4.9.8 client suite against rocketd, the Go suite against the Java reference (proving the
+# tests), and the store binary swap Java <-> rocketd (clean stop and kill -9, both ways).
+test-java: conformance-java conformance-ref compat-store
 
 # A short run of every fuzz target (FUZZTIME each).
 fuzz:
