@@ -88,6 +88,12 @@ func (b *Broker) startDelivery() {
 		Interval: time.Duration(bc.TransactionCheckInterval) * time.Millisecond,
 		CheckMax: bc.TransactionCheckMax,
 		Reserved: time.Duration(b.cfg.Store.FileReservedTime) * time.Hour,
+		Settings: func() (time.Duration, time.Duration, int) {
+			b.ext.cfgMu.Lock() // UPDATE_BROKER_CONFIG writes under this lock
+			defer b.ext.cfgMu.Unlock()
+			return time.Duration(bc.TransactionTimeOut) * time.Millisecond,
+				time.Duration(bc.TransactionCheckInterval) * time.Millisecond, bc.TransactionCheckMax
+		},
 		EnsureTopic: func(name string) {
 			if _, created, _ := b.topics.CreateInSendMessageBack(name, 1, 6, 0); created {
 				go b.registerAll(b.ctx, true)
