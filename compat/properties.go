@@ -51,9 +51,12 @@ const (
 	PropertyInnerMultiQueueOffset          = "INNER_MULTI_QUEUE_OFFSET"
 )
 
-// AppendProperties appends the 4.9.8 encoding of props to dst: pairs joined by \x02, no trailing \x02.
-// Keys are written in sorted order so the output is deterministic (Java's order is HashMap order; readers
-// never depend on it). Pairs with an empty key or value are skipped, as Java's parser would drop them.
+// AppendProperties appends the 4.9.8 encoding of props to dst: pairs joined by \x02, no trailing \x02, in the
+// order the Java broker writes them (the iteration order of the HashMap it holds them in, see JavaHashMapOrder).
+// A Go map does not remember insertion order, which Java uses to order keys sharing a bucket: this assumes
+// client keys in name order, then the keys the broker adds (CLUSTER, REAL_TOPIC, ...). Callers that know the
+// real insertion order use AppendPropertiesInOrder. Pairs with an empty key or value are skipped, as Java's
+// parser would drop them.
 func AppendProperties(dst []byte, props map[string]string) []byte {
 	if len(props) == 0 {
 		return dst
@@ -63,7 +66,35 @@ func AppendProperties(dst []byte, props map[string]string) []byte {
 	for k := range props {
 		keys = append(keys, k)
 	}
-	sort.Strings(keys)
+	sort.Slice(keys, func(i, j int) bool {
+		ri, rj := brokerAddedRank(keys[i]), brokerAddedRank(keys[j])
+		if ri != rj {
+			return ri < rj
+		}
+		return keys[i] < keys[j]
+	})
+	return AppendPropertiesInOrder(dst, keys, props)
+}
+
+// brokerAddedRank puts the keys the broker adds after the client's, in the order Java adds them.
+func brokerAddedRank(k string) int {
+	switch k {
+	case PropertyCluster:
+		return 1
+	case PropertyRetryTopic, PropertyOriginMessageID:
+		return 2
+	case PropertyRealTopic:
+		return 3
+	case PropertyRealQueueID:
+		return 4
+	}
+	return 0
+}
+
+// AppendPropertiesInOrder is AppendProperties for keys given in insertion order (for example PropertyNames of
+// the client's string followed by what the broker added). keys is reordered in place.
+func AppendPropertiesInOrder(dst []byte, keys []string, props map[string]string) []byte {
+	JavaHashMapOrder(keys, 0)
 	first := true
 	for _, k := range keys {
 		v := props[k]
@@ -79,6 +110,20 @@ func AppendProperties(dst []byte, props map[string]string) []byte {
 		dst = append(dst, v...)
 	}
 	return dst
+}
+
+// PropertyNames returns the names in a properties string in the order they appear (first occurrence).
+func PropertyNames(s string) []string {
+	var keys []string
+	seen := make(map[string]bool, 8)
+	RangeProperties(s, func(k, _ string) bool {
+		if !seen[k] {
+			seen[k] = true
+			keys = append(keys, k)
+		}
+		return true
+	})
+	return keys
 }
 
 // EncodeProperties is AppendProperties into a new string.

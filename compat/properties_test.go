@@ -11,7 +11,9 @@ func TestPropertiesRoundTrip(t *testing.T) {
 	in := map[string]string{"TAGS": "TagA", "KEYS": "k1 k2", "UNIQ_KEY": "AC11000100002A9F0000000000000000", "CLUSTER": "DefaultCluster"}
 	s := EncodeProperties(in)
 	require.False(t, strings.HasSuffix(s, "\x02"), "4.9.8 writes no trailing separator")
-	require.Equal(t, "CLUSTER\x01DefaultCluster\x02KEYS\x01k1 k2\x02TAGS\x01TagA\x02UNIQ_KEY\x01AC11000100002A9F0000000000000000", s)
+	// The order a Java 4.9.8 broker stores these keys in (compat/testdata/store, TestGoldenJavaPropertiesOrder):
+	// HashMap buckets KEYS 7, UNIQ_KEY 12, CLUSTER 12 (added after the client's keys), TAGS 14.
+	require.Equal(t, "KEYS\x01k1 k2\x02UNIQ_KEY\x01AC11000100002A9F0000000000000000\x02CLUSTER\x01DefaultCluster\x02TAGS\x01TagA", s)
 	require.Equal(t, in, DecodeProperties(s))
 	// <= 4.9.2 form with a trailing separator.
 	require.Equal(t, in, DecodeProperties(s+"\x02"))
@@ -60,4 +62,23 @@ func FuzzDecodeProperties(f *testing.F) {
 		// Re-encoding what we decoded must decode to the same map.
 		require.Equal(t, m, DecodeProperties(EncodeProperties(m)))
 	})
+}
+
+func TestJavaHashMapOrderKeepsInsertionOrderInABucket(t *testing.T) {
+	// UNIQ_KEY and CLUSTER share bucket 12 of a 16-bucket table: insertion order decides.
+	keys := []string{"TAGS", "CLUSTER", "UNIQ_KEY", "KEYS"}
+	JavaHashMapOrder(keys, 0)
+	require.Equal(t, []string{"KEYS", "CLUSTER", "UNIQ_KEY", "TAGS"}, keys)
+	keys = []string{"UNIQ_KEY", "CLUSTER"}
+	JavaHashMapOrder(keys, 0)
+	require.Equal(t, []string{"UNIQ_KEY", "CLUSTER"}, keys)
+	// More than 12 keys doubles the table to 32 buckets, as Java's resize does.
+	// "p" (112) is bucket 0 of 16 but bucket 16 of 32, so it moves behind "m" (13) once the table grows.
+	many := []string{"p", "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m"}
+	JavaHashMapOrder(many, 0)
+	require.Equal(t, []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "p"}, many)
+	few := []string{"a", "p"}
+	JavaHashMapOrder(few, 0)
+	require.Equal(t, []string{"p", "a"}, few)
+	require.Equal(t, []string{"PGROUP", "KEYS"}, PropertyNames("PGROUP\x01g\x02KEYS\x01k\x02PGROUP\x01h"))
 }

@@ -215,3 +215,18 @@ func TestGoldenJavaDispatchRebuildsIdenticalFiles(t *testing.T) {
 	require.Equal(t, want[:40], got[:40], "index header")
 	require.True(t, bytes.Equal(want, got), "index slots/entries differ")
 }
+
+// Java writes a stored record's properties in the iteration order of its HashMap(128); compat.EncodeProperties
+// reproduces it, so a property map rocketd builds is stored with Java's exact bytes.
+func TestGoldenJavaPropertiesOrder(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join(goldenDir, "commitlog", "00000000000000000000"))
+	require.NoError(t, err)
+	n := 0
+	for p := 0; p < len(b); n++ {
+		rec := decode(t, b[p:])
+		props := string(rec.Properties)
+		require.Equal(t, props, compat.EncodeProperties(compat.DecodeProperties(props)), "record %d", n)
+		p += int(rec.TotalSize)
+	}
+	require.Equal(t, 7, n)
+}
