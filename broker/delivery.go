@@ -18,6 +18,7 @@ import (
 	"github.com/rocketd/rocketd/broker/schedule"
 	"github.com/rocketd/rocketd/broker/txn"
 	"github.com/rocketd/rocketd/compat/fastjson"
+	"github.com/rocketd/rocketd/conf"
 	"github.com/rocketd/rocketd/remoting"
 	"github.com/rocketd/rocketd/remoting/code"
 	"github.com/rocketd/rocketd/store"
@@ -88,11 +89,13 @@ func (b *Broker) startDelivery() {
 		Interval: time.Duration(bc.TransactionCheckInterval) * time.Millisecond,
 		CheckMax: bc.TransactionCheckMax,
 		Reserved: time.Duration(b.cfg.Store.FileReservedTime) * time.Hour,
-		Settings: func() (time.Duration, time.Duration, int) {
-			b.ext.cfgMu.Lock() // UPDATE_BROKER_CONFIG writes under this lock
-			defer b.ext.cfgMu.Unlock()
-			return time.Duration(bc.TransactionTimeOut) * time.Millisecond,
-				time.Duration(bc.TransactionCheckInterval) * time.Millisecond, bc.TransactionCheckMax
+		Settings: func() (timeout, interval time.Duration, checkMax int) {
+			b.readConfig(func(cfg *conf.Broker) { // UPDATE_BROKER_CONFIG writes under this lock
+				timeout = time.Duration(cfg.Broker.TransactionTimeOut) * time.Millisecond
+				interval = time.Duration(cfg.Broker.TransactionCheckInterval) * time.Millisecond
+				checkMax = cfg.Broker.TransactionCheckMax
+			})
+			return
 		},
 		EnsureTopic: func(name string) {
 			if _, created, _ := b.topics.CreateInSendMessageBack(name, 1, 6, 0); created {
