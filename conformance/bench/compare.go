@@ -326,5 +326,10 @@ func ms(d time.Duration) string {
 	}
 }
 
-// RemoveStore deletes a stopped server's store (frees disk and page cache between servers).
-func RemoveStore(s Server) { _ = os.RemoveAll(s.StoreDir()) }
+// RemoveStore deletes a stopped server's store (frees disk and page cache between servers), then syncs and
+// waits a moment, so the next server does not start while this one's writeback is still hitting the disk.
+func RemoveStore(s Server) {
+	_ = os.RemoveAll(s.StoreDir())
+	syscall.Sync()
+	time.Sleep(2 * time.Second)
+}

@@ -32,10 +32,27 @@ type Server interface {
 // usedPorts keeps this process from handing out a port twice.
 var usedPorts = map[int]bool{}
 
+// portRange is where server ports are picked: below the kernel's ephemeral range. A port inside it can be
+// taken while a broker restarts, by an outgoing connection's local port or by a TCP self-connect of the
+// client that polls the port for the first SEND_OK; the restarted broker then fails to bind.
+func portRange() (lo, hi int) {
+	lo, hi = 20000, 32767
+	if b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range"); err == nil {
+		if f := strings.Fields(string(b)); len(f) == 2 {
+			if eph, err := strconv.Atoi(f[0]); err == nil && eph > 2000 {
+				hi = eph - 1
+				lo = min(lo, eph/2)
+			}
+		}
+	}
+	return lo, hi
+}
+
 // freePort returns p such that p-below .. p+above are all free on the wildcard address (both servers bind it).
 func freePort(below, above int) (int, error) {
+	lo, hi := portRange()
 	for try := 0; try < 500; try++ {
-		p := 20000 + rand.IntN(30000)
+		p := lo + below + rand.IntN(hi-lo-below-above)
 		ok := true
 		for q := p - below; q <= p+above && ok; q++ {
 			if usedPorts[q] {
