@@ -292,3 +292,22 @@ func TestSendFastFailure(t *testing.T) {
 	require.Positive(t, busy, "a burst on one send worker with a 1 ms budget must trip the fast failure")
 	require.Positive(t, ok, "the first sends are stored")
 }
+
+// The broker stores properties as the Java 4.9.8 broker does (HashMap order, WAIT dropped, CLUSTER added):
+// this client string, whatever its order, must be stored exactly as record 0 of the Java-written golden store
+// (compat/testdata/store/java-4.9.8) was.
+func TestStoredPropertiesMatchJava(t *testing.T) {
+	tb := startTestBroker(t)
+	tb.createTopic(t, "Props", 1)
+	client := "TAGS\x01TagA\x02WAIT\x01true\x02UNIQ_KEY\x01C000020240F2000000006b62a5780001\x02KEYS\x01gk0 even"
+	require.Equal(t, code.Success, tb.call(t, code.SendMessageV2, sendV2("Props", 0, client), []byte("p")).Code)
+	javaStored := "KEYS\x01gk0 even\x02UNIQ_KEY\x01C000020240F2000000006b62a5780001\x02CLUSTER\x01DefaultCluster\x02TAGS\x01TagA"
+	require.Eventually(t, func() bool {
+		resp := tb.call(t, code.PullMessage, pullExt("g", "Props", 0, 0, 4, 0), nil)
+		if resp.Code != code.Success {
+			return false
+		}
+		require.True(t, bytes.Contains(resp.Body, []byte(javaStored)), "stored properties %q", resp.Body)
+		return true
+	}, 10*time.Second, 20*time.Millisecond)
+}

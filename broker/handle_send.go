@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -24,17 +25,30 @@ import (
 	"github.com/rocketd/rocketd/store"
 )
 
-// storedProperties encodes the properties as the broker stores them: without WAIT, which only steers the
-// flush wait (Java strips it from the stored string of ordinary sends).
-func storedProperties(props map[string]string) string {
-	w, ok := props[compat.PropertyWaitStoreMsgOK]
-	if !ok {
-		return compat.EncodeProperties(props)
+// storedProperties encodes the properties as the Java broker stores them: in the iteration order of the HashMap
+// it parsed the client's string into (so in bucket order, ties in the client string's order, then CLUSTER and
+// anything else the broker added), and without WAIT, which only steers the flush wait.
+func storedProperties(props map[string]string, client string) string {
+	var small [16]string
+	keys := small[:0]
+	compat.RangeProperties(client, func(k, _ string) bool {
+		if k != compat.PropertyWaitStoreMsgOK && props[k] != "" && !slices.Contains(keys, k) {
+			keys = append(keys, k)
+		}
+		return true
+	})
+	if _, ok := props[compat.PropertyCluster]; ok && !slices.Contains(keys, compat.PropertyCluster) {
+		keys = append(keys, compat.PropertyCluster)
 	}
-	delete(props, compat.PropertyWaitStoreMsgOK)
-	s := compat.EncodeProperties(props)
-	props[compat.PropertyWaitStoreMsgOK] = w
-	return s
+	var extra []string
+	for k := range props {
+		if k != compat.PropertyWaitStoreMsgOK && !slices.Contains(keys, k) {
+			extra = append(extra, k)
+		}
+	}
+	slices.Sort(extra)
+	keys = append(keys, extra...)
+	return string(compat.AppendPropertiesInOrder(make([]byte, 0, len(client)+32), keys, props))
 }
 
 const (
@@ -105,7 +119,7 @@ func (b *Broker) handleSend(c *remoting.Conn, req *remoting.Command) (*remoting.
 		props[compat.PropertyCluster] = b.cfg.Broker.BrokerClusterName
 		res = b.store.PutMessages(ctx, &store.MessageBatch{
 			Topic: m.Topic, QueueID: m.QueueID, Body: req.Body, Properties: props,
-			PropertiesString: storedProperties(props), SysFlag: m.SysFlag, BornTimestamp: m.BornTimestamp,
+			PropertiesString: storedProperties(props, h.Properties), SysFlag: m.SysFlag, BornTimestamp: m.BornTimestamp,
 			BornHost: m.BornHost, StoreHost: m.StoreHost,
 		})
 	} else {
@@ -114,7 +128,7 @@ func (b *Broker) handleSend(c *remoting.Conn, req *remoting.Command) (*remoting.
 		}
 		props[compat.PropertyCluster] = b.cfg.Broker.BrokerClusterName
 		m.Properties = props
-		m.PropertiesString = storedProperties(props)
+		m.PropertiesString = storedProperties(props, h.Properties)
 		if strings.EqualFold(props[compat.PropertyTransactionPrepared], "true") { // Boolean.parseBoolean
 			if b.cfg.Broker.RejectTransactionMessage {
 				resp.Code = code.NoPermission
