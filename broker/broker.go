@@ -89,6 +89,9 @@ func New(cfg *conf.Broker, log *slog.Logger, opts Options) (*Broker, error) {
 	if cfg.Broker.BrokerID == 0 && !cfg.Store.BrokerRole.IsMaster() {
 		return nil, fmt.Errorf("broker: brokerId 0 with brokerRole %s: a master needs brokerRole ASYNC_MASTER or SYNC_MASTER", cfg.Store.BrokerRole)
 	}
+	// Java's BrokerController overwrites this with its consumer-filter bloom filter's bit count (m=20, n=64 ->
+	// 112 bits) at start, and GET_BROKER_CONFIG reports that value.
+	cfg.Store.BitMapLengthConsumeQueueExt = 112
 	root := cfg.Store.StorePathRootDir
 	configDir := filepath.Join(root, "config")
 	var err error
