@@ -23,9 +23,10 @@ package broker
 //   - QUERY_CORRECTION_OFFSET (308), CLONE_GROUP_OFFSET (314), GET_BROKER_CONSUME_STATS (317): see their
 //     handlers for the Java 4.9.8 bugs we do not copy.
 //
-// Not implemented (REQUEST_CODE_NOT_SUPPORTED): QUERY_CONSUME_QUEUE (321), CLEAN_EXPIRED_CONSUMEQUEUE (306),
-// CLEAN_UNUSED_TOPIC (316), DELETE_EXPIRED_COMMITLOG (329): they need store operations the MessageStore
-// interface does not offer (consume-queue unit reads, forced clean-up).
+//   - CLEAN_EXPIRED_CONSUMEQUEUE (306), CLEAN_UNUSED_TOPIC (316), DELETE_EXPIRED_COMMITLOG (329): the store's
+//     CleanExpiredConsumerQueue, CleanUnusedTopic (topics without a config) and ExecuteDeleteFilesManually.
+//
+// Not implemented (REQUEST_CODE_NOT_SUPPORTED): QUERY_CONSUME_QUEUE (321, mqadmin queryCq).
 
 import (
 	"context"
@@ -494,14 +495,43 @@ func (b *Broker) handleQueryConsumeQueue(c *remoting.Conn, req *remoting.Command
 	return remoting.NotSupported(req), nil
 }
 
+// Store clean-up capabilities behind CLEAN_EXPIRED_CONSUMEQUEUE, CLEAN_UNUSED_TOPIC and DELETE_EXPIRED_COMMITLOG.
+type (
+	expiredQueueCleaner interface{ CleanExpiredConsumerQueue() int }
+	unusedTopicCleaner  interface {
+		CleanUnusedTopic(keep func(topic string) bool) int
+	}
+	manualDeleter interface{ ExecuteDeleteFilesManually() }
+)
+
+// handleCleanExpiredConsumeQueue drops consume queues whose messages were all deleted (306).
 func (b *Broker) handleCleanExpiredConsumeQueue(c *remoting.Conn, req *remoting.Command) (*remoting.Command, error) {
-	return remoting.NotSupported(req), nil
+	cl, ok := b.rawStore().(expiredQueueCleaner)
+	if !ok {
+		return remoting.NotSupported(req), nil
+	}
+	n := cl.CleanExpiredConsumerQueue()
+	b.log.Info("cleanExpiredConsumeQueue", "queues", n, "remote", c.RemoteAddr())
+	return remoting.NewResponse(req, code.Success, ""), nil
 }
 
+// handleCleanUnusedTopic drops the consume queues of topics the broker no longer has a config for (316).
 func (b *Broker) handleCleanUnusedTopic(c *remoting.Conn, req *remoting.Command) (*remoting.Command, error) {
-	return remoting.NotSupported(req), nil
+	cl, ok := b.rawStore().(unusedTopicCleaner)
+	if !ok {
+		return remoting.NotSupported(req), nil
+	}
+	n := cl.CleanUnusedTopic(func(topic string) bool { _, ok := b.topics.Get(topic); return ok })
+	b.log.Info("cleanUnusedTopic", "topics", n, "remote", c.RemoteAddr())
+	return remoting.NewResponse(req, code.Success, ""), nil
 }
 
+// handleDeleteExpiredCommitLog deletes expired CommitLog files now instead of at deleteWhen (329).
 func (b *Broker) handleDeleteExpiredCommitLog(c *remoting.Conn, req *remoting.Command) (*remoting.Command, error) {
-	return remoting.NotSupported(req), nil
+	d, ok := b.rawStore().(manualDeleter)
+	if !ok {
+		return remoting.NotSupported(req), nil
+	}
+	d.ExecuteDeleteFilesManually()
+	return remoting.NewResponse(req, code.Success, ""), nil
 }

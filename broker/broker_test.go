@@ -311,3 +311,28 @@ func TestStoredPropertiesMatchJava(t *testing.T) {
 		return true
 	}, 10*time.Second, 20*time.Millisecond)
 }
+
+// DELETE_TOPIC_IN_BROKER removes the topic's consume queues; CLEAN_UNUSED_TOPIC drops queues of topics without
+// a config; CLEAN_EXPIRED_CONSUMEQUEUE and DELETE_EXPIRED_COMMITLOG answer SUCCESS.
+func TestTopicCleanupCodes(t *testing.T) {
+	tb := startTestBroker(t)
+	root := tb.b.cfg.Store.StorePathRootDir
+	tb.createTopic(t, "Del", 1)
+	require.Equal(t, code.Success, tb.call(t, code.SendMessageV2, sendV2("Del", 0, ""), []byte("x")).Code)
+	require.Eventually(t, func() bool { return tb.b.store.GetMaxOffsetInQueue("Del", 0) == 1 }, 5*time.Second, 10*time.Millisecond)
+	require.DirExists(t, filepath.Join(root, "consumequeue", "Del"))
+	require.Equal(t, code.Success, tb.call(t, code.DeleteTopicInBroker, map[string]string{"topic": "Del"}, nil).Code)
+	require.NoDirExists(t, filepath.Join(root, "consumequeue", "Del"))
+	require.Equal(t, int64(0), tb.b.store.GetMaxOffsetInQueue("Del", 0))
+
+	// A queue whose topic lost its config (as after a config edit) goes with CLEAN_UNUSED_TOPIC.
+	tb.createTopic(t, "Orphan", 1)
+	require.Equal(t, code.Success, tb.call(t, code.SendMessageV2, sendV2("Orphan", 0, ""), []byte("x")).Code)
+	require.Eventually(t, func() bool { return tb.b.store.GetMaxOffsetInQueue("Orphan", 0) == 1 }, 5*time.Second, 10*time.Millisecond)
+	_, err := tb.b.topics.Delete("Orphan")
+	require.NoError(t, err)
+	require.Equal(t, code.Success, tb.call(t, code.CleanUnusedTopic, nil, nil).Code)
+	require.NoDirExists(t, filepath.Join(root, "consumequeue", "Orphan"))
+	require.Equal(t, code.Success, tb.call(t, code.CleanExpiredConsumequeue, nil, nil).Code)
+	require.Equal(t, code.Success, tb.call(t, code.DeleteExpiredCommitlog, nil, nil).Code)
+}

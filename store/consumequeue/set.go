@@ -171,3 +171,31 @@ func (s *Set) Close() {
 		cq.Close()
 	}
 }
+
+// Remove takes every queue of topic out of the set and returns them (the caller destroys their files).
+func (s *Set) Remove(topic string) []*ConsumeQueue {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	qs := s.m[topic]
+	delete(s.m, topic)
+	out := make([]*ConsumeQueue, 0, len(qs))
+	for _, cq := range qs {
+		out = append(out, cq)
+	}
+	return out
+}
+
+// RemoveQueue takes one queue out of the set; it reports whether it was there.
+func (s *Set) RemoveQueue(topic string, queueID int32) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	qs := s.m[topic]
+	if qs[queueID] == nil {
+		return false
+	}
+	delete(qs, queueID)
+	if len(qs) == 0 {
+		delete(s.m, topic)
+	}
+	return true
+}
