@@ -16,6 +16,7 @@ import (
 	"compress/zlib"
 	"context"
 	"fmt"
+	"github.com/rocketd/rocketd/broker/offset"
 	"io"
 	"os"
 	"path/filepath"
@@ -368,6 +369,27 @@ func tagsCodeAt(t *testing.T, s *store.DefaultMessageStore, w sentMsg) int64 {
 
 // consumerOffsets asks the broker (QUERY_CONSUMER_OFFSET) for group's committed offset on every queue of
 // both topics (-1: none).
+// offsetsInFile reads group's committed offsets from a consumerOffset.json, keyed like consumerOffsets.
+func offsetsInFile(t *testing.T, path, group string) map[string]int64 {
+	t.Helper()
+	m, err := offset.Open(path)
+	require.NoError(t, err)
+	out := map[string]int64{}
+	for _, tq := range []struct {
+		topic string
+		n     int
+	}{{topicA, 4}, {topicB, 2}} {
+		for q := 0; q < tq.n; q++ {
+			v, ok := m.Query(group, tq.topic, int32(q))
+			if !ok {
+				v = -1
+			}
+			out[fmt.Sprintf("%s/%d", tq.topic, q)] = v
+		}
+	}
+	return out
+}
+
 func consumerOffsets(t *testing.T, brokerAddr, group string) map[string]int64 {
 	t.Helper()
 	cl := &remoting.Client{}
@@ -474,7 +496,6 @@ func javaToRocketd(t *testing.T, kill bool) {
 			}
 		}
 		consumeAllAs(t, j.nsAddr, group, plain) // also lets Java deliver the level-1 message
-		javaOffsets = consumerOffsets(t, brokerAddr, group)
 		j.stop(t)
 		require.False(t, abortPresent(dir), "Java removes abort on a clean stop")
 	}
@@ -485,6 +506,9 @@ func javaToRocketd(t *testing.T, kill bool) {
 			require.NoError(t, err)
 			t.Logf("java %s: %q", f, b)
 		}
+		// What rocketd must serve is what Java persisted at shutdown (its live table can still lag the
+		// consumer's last commit when queried right after consuming).
+		javaOffsets = offsetsInFile(t, filepath.Join(dir, "config", "consumerOffset.json"), group)
 	}
 
 	// The level-6 message stays in SCHEDULE_TOPIC_XXXX (rocketd has no schedule service yet): raw check only.
