@@ -16,6 +16,7 @@ import (
 	"github.com/rocketd/rocketd/conf"
 	"github.com/rocketd/rocketd/remoting"
 	"github.com/rocketd/rocketd/remoting/code"
+	"github.com/rocketd/rocketd/store"
 )
 
 // testBroker is a broker on 127.0.0.1 port 0 with no name server, driven with raw frames.
@@ -25,7 +26,7 @@ type testBroker struct {
 	cl   *remoting.Client
 }
 
-func startTestBroker(t *testing.T, tune ...func(*conf.Broker)) *testBroker {
+func startTestBroker(t *testing.T, tune ...any) *testBroker {
 	t.Helper()
 	cfg := conf.DefaultBroker()
 	cfg.Broker.NamesrvAddr = ""
@@ -34,11 +35,17 @@ func startTestBroker(t *testing.T, tune ...func(*conf.Broker)) *testBroker {
 	cfg.Store.StorePathRootDir = filepath.Join(t.TempDir(), "store")
 	cfg.Store.MappedFileSizeCommitLog = 16 << 20
 	cfg.Broker.WaitTimeMillsInSendQueue = 5000 // a loaded CI machine under -race may queue sends longer than 200 ms
+	opts := Options{ListenAddr: "127.0.0.1:0"}
 	for _, f := range tune {
-		f(cfg)
+		switch f := f.(type) {
+		case func(*conf.Broker):
+			f(cfg)
+		case func(*Options):
+			f(&opts)
+		}
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
-	b, err := New(cfg, log, Options{ListenAddr: "127.0.0.1:0"})
+	b, err := New(cfg, log, opts)
 	require.NoError(t, err)
 	require.NoError(t, b.Start())
 	tb := &testBroker{b: b, addr: b.Addr().String(), cl: &remoting.Client{Logger: log}}
@@ -335,4 +342,56 @@ func TestTopicCleanupCodes(t *testing.T) {
 	require.NoDirExists(t, filepath.Join(root, "consumequeue", "Orphan"))
 	require.Equal(t, code.Success, tb.call(t, code.CleanExpiredConsumequeue, nil, nil).Code)
 	require.Equal(t, code.Success, tb.call(t, code.DeleteExpiredCommitlog, nil, nil).Code)
+}
+
+// gatedStore holds every SYNC_FLUSH completion until the test opens the gate.
+type gatedStore struct {
+	*store.DefaultMessageStore
+	gate chan struct{}
+}
+
+func (g *gatedStore) WaitDurable(ctx context.Context, r store.PutResult) store.PutResult {
+	<-g.gate
+	return g.DefaultMessageStore.WaitDurable(ctx, r)
+}
+
+// Under SYNC_FLUSH, sends that wait for the disk are answered from the flush completion, not on the send worker:
+// with completions held back, one send worker still appends all 64 sends in flight, so they share flushes
+// (Java's asyncPutMessage) instead of each waiting for its own msync.
+func TestSyncFlushSendsAnsweredAfterFlush(t *testing.T) {
+	var gs *gatedStore
+	tb := startTestBroker(t, func(c *conf.Broker) {
+		c.Store.FlushDiskType = conf.SyncFlush
+		c.Broker.SendMessageThreadPoolNums = 1
+		s, err := store.Open(storeConfig(&c.Store), store.Options{})
+		require.NoError(t, err)
+		gs = &gatedStore{DefaultMessageStore: s, gate: make(chan struct{})}
+	}, func(o *Options) { o.Store = gs })
+	tb.createTopic(t, "Sync", 1)
+	const n = 64
+	results := make(chan *remoting.Command, n)
+	for i := 0; i < n; i++ {
+		require.NoError(t, tb.cl.InvokeAsync(context.Background(), tb.addr,
+			remoting.NewRequest(code.SendMessageV2, sendV2("Sync", 0, "WAIT\x01true"), []byte("durable")), 30*time.Second,
+			func(c *remoting.Command, err error) {
+				require.NoError(t, err)
+				results <- c
+			}))
+	}
+	require.Eventually(t, func() bool { return gs.GetMaxOffsetInQueue("Sync", 0) == n }, 10*time.Second, 5*time.Millisecond,
+		"all sends appended while their completions wait")
+	require.Empty(t, results, "no send answered before its records are durable")
+	close(gs.gate)
+	seen := map[string]bool{}
+	for i := 0; i < n; i++ {
+		select {
+		case c := <-results:
+			require.Equal(t, code.Success, c.Code, c.Remark)
+			require.Len(t, c.Ext("msgId"), 32)
+			require.False(t, seen[c.Ext("queueOffset")], "queue offsets are distinct")
+			seen[c.Ext("queueOffset")] = true
+		case <-time.After(30 * time.Second):
+			t.Fatal("SYNC_FLUSH sends not answered")
+		}
+	}
 }

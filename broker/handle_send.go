@@ -107,6 +107,10 @@ func (b *Broker) handleSend(c *remoting.Conn, req *remoting.Command) (*remoting.
 		m.SysFlag |= compat.MultiTagsFlag
 	}
 	props := compat.DecodeProperties(h.Properties)
+	// Under SYNC_FLUSH a send that waits for the disk is answered from the flush completion, off the send
+	// worker, so one flush covers every send in flight (Java's asyncPutMessage); see answerWhenDurable.
+	dw, async := b.rawStore().(durableWaiter)
+	async = async && dw.SyncFlush() && waitStoreMsgOK(props)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -120,7 +124,7 @@ func (b *Broker) handleSend(c *remoting.Conn, req *remoting.Command) (*remoting.
 		res = b.store.PutMessages(ctx, &store.MessageBatch{
 			Topic: m.Topic, QueueID: m.QueueID, Body: req.Body, Properties: props,
 			PropertiesString: storedProperties(props, h.Properties), SysFlag: m.SysFlag, BornTimestamp: m.BornTimestamp,
-			BornHost: m.BornHost, StoreHost: m.StoreHost,
+			BornHost: m.BornHost, StoreHost: m.StoreHost, SkipFlushWait: async,
 		})
 	} else {
 		if done, r := b.routeRetry(&h, req.Version, m, props, resp); done {
@@ -141,10 +145,40 @@ func (b *Broker) handleSend(c *remoting.Conn, req *remoting.Command) (*remoting.
 			}
 			txn.PrepareHalf(m)
 		}
+		m.SkipFlushWait = async
 		res = b.store.PutMessage(ctx, m)
+	}
+	if async && res.Status == store.PutOK {
+		b.answerWhenDurable(c, req, resp, dw, res, queueID)
+		return nil, nil
 	}
 	b.putResponse(resp, res, queueID)
 	return resp, nil
+}
+
+// durableWaiter is the store's SYNC_FLUSH completion (store.DefaultMessageStore).
+type durableWaiter interface {
+	SyncFlush() bool
+	WaitDurable(ctx context.Context, r store.PutResult) store.PutResult
+}
+
+// waitStoreMsgOK is Java's Message.isWaitStoreMsgOK: WAIT absent or "true" (any case).
+func waitStoreMsgOK(props map[string]string) bool {
+	v, ok := props[compat.PropertyWaitStoreMsgOK]
+	return !ok || strings.EqualFold(v, "true")
+}
+
+// answerWhenDurable writes the send response once the records are flushed (or FLUSH_DISK_TIMEOUT), on its own
+// goroutine, leaving the send worker free to append the next messages.
+func (b *Broker) answerWhenDurable(c *remoting.Conn, req, resp *remoting.Command, dw durableWaiter, res store.PutResult, queueID int32) {
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		b.putResponse(resp, dw.WaitDurable(ctx, res), queueID)
+		if !req.IsOneway() {
+			_ = c.Send(resp)
+		}
+	}()
 }
 
 // checkSend is Java's msgCheck: broker and topic permissions, topic name, auto-creation and queue id.

@@ -98,7 +98,7 @@ func (s *DefaultMessageStore) PutMessage(ctx context.Context, msg *Message) PutR
 	out := PutResult{Status: PutOK, WroteOffset: res.WroteOffset, WroteBytes: res.WroteBytes, LogicsOffset: res.LogicsOffset,
 		StoreTimestamp: res.StoreTimestamp, MsgNum: 1}
 	out.MsgID = string(compat.AppendOffsetMessageID(make([]byte, 0, 56), msg.StoreHost, res.WroteOffset))
-	if waitStoreMsgOK(msg.Properties) {
+	if waitStoreMsgOK(msg.Properties) && !msg.SkipFlushWait {
 		if err := s.cl.WaitFlushed(ctx, res.WroteOffset+int64(res.WroteBytes)); err != nil {
 			out.Status, out.Err = FlushDiskTimeout, err
 		}
@@ -157,7 +157,7 @@ func (s *DefaultMessageStore) PutMessages(ctx context.Context, batch *MessageBat
 		p += int(rec.TotalSize)
 	}
 	out.MsgID = string(ids)
-	if waitStoreMsgOK(batch.Properties) {
+	if waitStoreMsgOK(batch.Properties) && !batch.SkipFlushWait {
 		if err := s.cl.WaitFlushed(ctx, res.WroteOffset+int64(res.WroteBytes)); err != nil {
 			out.Status, out.Err = FlushDiskTimeout, err
 		}
@@ -195,3 +195,19 @@ func waitStoreMsgOK(props map[string]string) bool {
 	v, ok := props[compat.PropertyWaitStoreMsgOK]
 	return !ok || strings.EqualFold(v, "true")
 }
+
+// WaitDurable waits, under SYNC_FLUSH, until r's records are flushed, and turns r into FLUSH_DISK_TIMEOUT when
+// that takes longer than syncFlushTimeout. Under ASYNC_FLUSH, or for a failed put, it returns r at once. It is
+// for callers that put with SkipFlushWait.
+func (s *DefaultMessageStore) WaitDurable(ctx context.Context, r PutResult) PutResult {
+	if r.Status != PutOK {
+		return r
+	}
+	if err := s.cl.WaitFlushed(ctx, r.WroteOffset+int64(r.WroteBytes)); err != nil {
+		r.Status, r.Err = FlushDiskTimeout, err
+	}
+	return r
+}
+
+// SyncFlush reports whether puts that wait for the store wait for a flush (flushDiskType=SYNC_FLUSH).
+func (s *DefaultMessageStore) SyncFlush() bool { return s.cfg.FlushDiskType == SyncFlush }

@@ -34,6 +34,9 @@ type Message struct {
 	StoreHost                 netip.AddrPort
 	ReconsumeTimes            int32
 	PreparedTransactionOffset int64
+	// SkipFlushWait: return once appended even under SYNC_FLUSH with WAIT; the caller waits with WaitDurable
+	// off its worker, so one flush covers every send in flight (Java completes such sends asynchronously).
+	SkipFlushWait bool
 }
 
 // MessageBatch is a client batch (MessageExtBatch): Body holds the client-encoded inner messages.
@@ -47,6 +50,7 @@ type MessageBatch struct {
 	BornTimestamp    int64
 	BornHost         netip.AddrPort
 	StoreHost        netip.AddrPort
+	SkipFlushWait    bool // as Message.SkipFlushWait
 }
 
 // PutMessageStatus mirrors Java's PutMessageStatus.
