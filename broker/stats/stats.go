@@ -214,7 +214,12 @@ type Store struct {
 	PutTimes, PutSize, PutFailed   atomic.Int64
 	GetFound, GetMiss, Transferred atomic.Int64
 	PutMaxMs, GetMaxMs             atomic.Int64
-	dist                           [13]atomic.Int64
+	dist                           [13]atomic.Int64 // since start: putLatency99/999
+
+	// Java's putMessageDistributeTime is the previous minute's distribution (rotated every 60 s by its
+	// printTps), and "null" until the first rotation.
+	minute     [13]atomic.Int64
+	lastMinute atomic.Pointer[[13]int64]
 
 	mu      sync.Mutex
 	samples []storeSample // one per second, newest last, at most 601
@@ -249,6 +254,29 @@ func (s *Store) ObservePut(ok bool, n, size int64, d time.Duration) {
 	}
 	i := sort.Search(len(distBounds), func(i int) bool { return ms <= distBounds[i] })
 	s.dist[i].Add(1)
+	s.minute[i].Add(1)
+}
+
+// RollMinute makes the last minute's put distribution the reported one and starts a new minute.
+func (s *Store) RollMinute() {
+	var last [13]int64
+	for i := range last {
+		last[i] = s.minute[i].Swap(0)
+	}
+	s.lastMinute.Store(&last)
+}
+
+// distributeTime formats the last full minute's distribution as Java does, or "null" before the first one.
+func (s *Store) distributeTime() string {
+	last := s.lastMinute.Load()
+	if last == nil {
+		return "null"
+	}
+	out := ""
+	for i, v := range last {
+		out += "[" + distNames[i] + "]:" + strconv.FormatInt(v, 10) + " "
+	}
+	return out
 }
 
 // ObserveGet records one read: found (with n messages) or missed.
@@ -360,10 +388,6 @@ func (s *Store) RuntimeInfo() map[string]string {
 	if put > 0 {
 		avg = float64(size) / float64(put)
 	}
-	dist := ""
-	for i := range distNames {
-		dist += "[" + distNames[i] + "]:" + strconv.FormatInt(s.dist[i].Load(), 10) + " "
-	}
 	s.dayMu.Lock()
 	py, pt, gy, gt := s.putYesterday, s.putToday, s.getYesterday, s.getToday
 	s.dayMu.Unlock()
@@ -374,7 +398,7 @@ func (s *Store) RuntimeInfo() map[string]string {
 		"putMessageFailedTimes":       strconv.FormatInt(s.PutFailed.Load(), 10),
 		"putMessageEntireTimeMax":     strconv.FormatInt(s.PutMaxMs.Load(), 10),
 		"getMessageEntireTimeMax":     strconv.FormatInt(s.GetMaxMs.Load(), 10),
-		"putMessageDistributeTime":    dist,
+		"putMessageDistributeTime":    s.distributeTime(),
 		"putLatency99":                s.putLatency(0.99),
 		"putLatency999":               s.putLatency(0.999),
 		"dispatchMaxBuffer":           "0",
@@ -407,6 +431,9 @@ func Run(ctx context.Context, m *Manager, s *Store) {
 			s.SampleSecond(now)
 			if n%10 == 0 {
 				m.Sample(now, n/10)
+			}
+			if n > 0 && n%60 == 0 {
+				s.RollMinute()
 			}
 			n++
 			if !now.Before(next) {
