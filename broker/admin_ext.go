@@ -313,15 +313,9 @@ func (b *Broker) handleAllProducerInfo(c *remoting.Conn, req *remoting.Command) 
 		sort.Slice(l, func(i, j int) bool { return l[i].ClientID < l[j].ClientID })
 		data[g] = l
 	}
-	body, err := stdJSON.Marshal(struct {
+	return jsonResponse(req, struct {
 		Data map[string][]producerInfo `json:"data"`
 	}{data})
-	if err != nil {
-		return nil, err
-	}
-	resp := remoting.NewResponse(req, code.Success, "")
-	resp.Body = body
-	return resp, nil
 }
 
 // ---- QUERY_CORRECTION_OFFSET (308)

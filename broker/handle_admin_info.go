@@ -73,15 +73,9 @@ func (b *Broker) handleRuntimeInfo(c *remoting.Conn, req *remoting.Command) (*re
 	if _, ok := t["earliestMessageTimeStamp"]; !ok {
 		t["earliestMessageTimeStamp"] = "0"
 	}
-	body, err := stdJSON.Marshal(struct {
+	return jsonResponse(req, struct {
 		Table map[string]string `json:"table"`
 	}{t})
-	if err != nil {
-		return nil, err
-	}
-	resp := remoting.NewResponse(req, code.Success, "")
-	resp.Body = body
-	return resp, nil
 }
 
 // runtimeText is Java's "[ d days, h hours, m minutes, s seconds ]".
@@ -243,19 +237,13 @@ func (b *Broker) handleConsumerConnectionList(c *remoting.Conn, req *remoting.Co
 		subs[s.Topic] = subscriptionJSON{ClassFilterMode: s.ClassFilterMode, CodeSet: append([]int32{}, s.CodeSet...), ExpressionType: et,
 			SubString: s.SubString, SubVersion: s.SubVersion, TagsSet: append([]string{}, s.TagsSet...), Topic: s.Topic}
 	}
-	body, err := stdJSON.Marshal(struct {
+	return jsonResponse(req, struct {
 		ConnectionSet     []connectionJSON            `json:"connectionSet"`
 		ConsumeFromWhere  string                      `json:"consumeFromWhere"`
 		ConsumeType       string                      `json:"consumeType"`
 		MessageModel      string                      `json:"messageModel"`
 		SubscriptionTable map[string]subscriptionJSON `json:"subscriptionTable"`
 	}{connections(snap.Channels), snap.ConsumeFromWhere, snap.ConsumeType, snap.MessageModel, subs})
-	if err != nil {
-		return nil, err
-	}
-	resp := remoting.NewResponse(req, code.Success, "")
-	resp.Body = body
-	return resp, nil
 }
 
 func (b *Broker) handleProducerConnectionList(c *remoting.Conn, req *remoting.Command) (*remoting.Command, error) {
@@ -267,15 +255,9 @@ func (b *Broker) handleProducerConnectionList(c *remoting.Conn, req *remoting.Co
 	if len(chs) == 0 {
 		return remoting.NewResponse(req, code.SystemError, "the producer group["+h.ProducerGroup+"] not exist"), nil
 	}
-	body, err := stdJSON.Marshal(struct {
+	return jsonResponse(req, struct {
 		ConnectionSet []connectionJSON `json:"connectionSet"`
 	}{connections(chs)})
-	if err != nil {
-		return nil, err
-	}
-	resp := remoting.NewResponse(req, code.Success, "")
-	resp.Body = body
-	return resp, nil
 }
 
 func (b *Broker) handleTopicConsumeByWho(c *remoting.Conn, req *remoting.Command) (*remoting.Command, error) {
@@ -295,13 +277,7 @@ func (b *Broker) handleTopicConsumeByWho(c *remoting.Conn, req *remoting.Command
 		groups = append(groups, g)
 	}
 	sort.Strings(groups)
-	body, err := stdJSON.Marshal(struct {
+	return jsonResponse(req, struct {
 		GroupList []string `json:"groupList"`
 	}{groups})
-	if err != nil {
-		return nil, err
-	}
-	resp := remoting.NewResponse(req, code.Success, "")
-	resp.Body = body
-	return resp, nil
 }

@@ -130,13 +130,7 @@ func (b *Broker) handleSystemTopicList(c *remoting.Conn, req *remoting.Command) 
 			names = append(names, tc.TopicName)
 		}
 	}
-	body, err := stdJSON.Marshal(struct {
+	return jsonResponse(req, struct {
 		TopicList []string `json:"topicList"`
 	}{names})
-	if err != nil {
-		return nil, err
-	}
-	resp := remoting.NewResponse(req, code.Success, "")
-	resp.Body = body
-	return resp, nil
 }

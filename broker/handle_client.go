@@ -20,6 +20,17 @@ import (
 
 var stdJSON = jsoniter.ConfigCompatibleWithStandardLibrary
 
+// jsonResponse answers SUCCESS with v encoded as the body.
+func jsonResponse(req *remoting.Command, v any) (*remoting.Command, error) {
+	body, err := stdJSON.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	resp := remoting.NewResponse(req, code.Success, "")
+	resp.Body = body
+	return resp, nil
+}
+
 const retryGroupTopicPrefix = "%RETRY%"
 
 func (b *Broker) handleHeartbeat(c *remoting.Conn, req *remoting.Command) (*remoting.Command, error) {
@@ -82,15 +93,9 @@ func (b *Broker) handleConsumerListByGroup(c *remoting.Conn, req *remoting.Comma
 		b.log.Warn("getConsumerListByGroup: no consumer", "group", h.ConsumerGroup, "remote", c.RemoteAddr())
 		return remoting.NewResponse(req, code.SystemError, "no consumer for this group, "+h.ConsumerGroup), nil
 	}
-	body, err := stdJSON.Marshal(struct {
+	return jsonResponse(req, struct {
 		ConsumerIDList []string `json:"consumerIdList"`
 	}{ids})
-	if err != nil {
-		return nil, err
-	}
-	resp := remoting.NewResponse(req, code.Success, "")
-	resp.Body = body
-	return resp, nil
 }
 
 // checkClientConfigBody is CheckClientRequestBody.
