@@ -301,37 +301,20 @@ func (p *parser) orExpr(d int) (node, error) {
 	if d > maxDepth {
 		return nil, perr(p.peek().pos, "expression nested too deeply")
 	}
-	l, err := p.andExpr(d)
-	if err != nil {
-		return nil, err
-	}
-	for p.peek().kind == tOr {
-		pos := p.next().pos
-		r, err := p.andExpr(d)
-		if err != nil {
-			return nil, err
-		}
-		lb, err := asBoolean(l, pos)
-		if err != nil {
-			return nil, err
-		}
-		rb, err := asBoolean(r, pos)
-		if err != nil {
-			return nil, err
-		}
-		l = &logicNode{and: false, l: lb, r: rb}
-	}
-	return l, nil
+	return p.logic(d, tOr, false, p.andExpr)
 }
 
-func (p *parser) andExpr(d int) (node, error) {
-	l, err := p.equality(d)
+func (p *parser) andExpr(d int) (node, error) { return p.logic(d, tAnd, true, p.equality) }
+
+// logic parses operand (tok operand)*, left-associative, into AND or OR nodes over boolean operands.
+func (p *parser) logic(d int, tok tokKind, and bool, operand func(int) (node, error)) (node, error) {
+	l, err := operand(d)
 	if err != nil {
 		return nil, err
 	}
-	for p.peek().kind == tAnd {
+	for p.peek().kind == tok {
 		pos := p.next().pos
-		r, err := p.equality(d)
+		r, err := operand(d)
 		if err != nil {
 			return nil, err
 		}
@@ -343,7 +326,7 @@ func (p *parser) andExpr(d int) (node, error) {
 		if err != nil {
 			return nil, err
 		}
-		l = &logicNode{and: true, l: lb, r: rb}
+		l = &logicNode{and: and, l: lb, r: rb}
 	}
 	return l, nil
 }
