@@ -15,9 +15,13 @@ package checkpoint
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"sync"
+
+	"golang.org/x/sys/unix"
 	"sync/atomic"
 )
 
@@ -49,6 +53,11 @@ func Open(path string) (*Checkpoint, error) {
 			f.Close()
 			return nil, fmt.Errorf("checkpoint: extend %s: %w", path, err)
 		}
+	}
+	// Reserve the blocks now, so that flushing the checkpoint on a full disk still succeeds. A filesystem
+	// without fallocate is left as it is (its writes report ENOSPC; they never fault).
+	if err := unix.Fallocate(int(f.Fd()), 0, 0, FileSize); err != nil && !errors.Is(err, unix.EOPNOTSUPP) && !errors.Is(err, unix.ENOSYS) {
+		slog.Warn("cannot reserve the checkpoint's blocks; flushing it may fail while the disk is full", "component", "store", "path", path, "err", err)
 	}
 	var b [24]byte
 	if _, err := f.ReadAt(b[:], 0); err != nil {

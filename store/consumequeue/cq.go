@@ -173,8 +173,11 @@ func (cq *ConsumeQueue) PutUnit(phy int64, size int32, tagsCode int64, cqOffset 
 	expect := cqOffset * UnitSize
 	empty := cq.q.Len() == 0
 	f, err := cq.q.LastOrCreate(expect)
+	if err == nil {
+		err = f.Writable()
+	}
 	if err != nil {
-		return fmt.Errorf("%w: %s/%d: %v", ErrPut, cq.topic, cq.queueID, err)
+		return fmt.Errorf("%w: %s/%d: %w", ErrPut, cq.topic, cq.queueID, err)
 	}
 	if empty {
 		cq.firstCreated = true

@@ -60,6 +60,8 @@ type File struct {
 	unmapMu  sync.Mutex
 	unmapped bool
 	flushMu  sync.Mutex
+
+	noSpace atomic.Pointer[error] // set when the file's blocks could not be reserved: it must not be written
 }
 
 // Create creates (or reuses, if it has the exact size) a segment file and maps it. The file is extended to
@@ -73,6 +75,9 @@ func Create(path string, from int64, size int) (*File, error) {
 	fd, err := os.OpenFile(path, os.O_RDWR, 0)
 	if errors.Is(err, os.ErrNotExist) {
 		fd, err = allocate(path, size)
+	}
+	if errors.Is(err, ErrNoSpace) {
+		return nil, err
 	}
 	if err != nil {
 		return nil, fmt.Errorf("mmapfile: create %s: %w", path, err)
@@ -91,6 +96,10 @@ func Create(path string, from int64, size int) (*File, error) {
 			fd.Close()
 			return nil, fmt.Errorf("mmapfile: extend %s to %d bytes: %w", path, size, err)
 		}
+	}
+	if err := reserveAll(fd, path, size, false); err != nil {
+		fd.Close()
+		return nil, err
 	}
 	f, err := mapFile(fd, path, from, size)
 	if err != nil {
@@ -113,6 +122,11 @@ func allocate(path string, size int) (*os.File, error) {
 		return nil, err
 	}
 	if err := fd.Truncate(int64(size)); err != nil {
+		fd.Close()
+		_ = os.Remove(tmp)
+		return nil, err
+	}
+	if err := reserveAll(fd, path, size, true); err != nil {
 		fd.Close()
 		_ = os.Remove(tmp)
 		return nil, err
@@ -145,7 +159,14 @@ func Open(path string, from int64, size int) (*File, error) {
 		fd.Close()
 		return nil, fmt.Errorf("%w: %s is %d bytes, want %d; the size settings must match the ones that wrote the store", ErrBadFileSize, path, st.Size(), size)
 	}
-	return mapFile(fd, path, from, size)
+	// A sparse file (Java's, or one written before rocketd reserved space) is backed now; if the disk is full
+	// it is still opened so that it can be read, but every write to it is refused (see Writable).
+	allocErr := reserveAll(fd, path, size, false)
+	f, err := mapFile(fd, path, from, size)
+	if err == nil && allocErr != nil {
+		f.noSpace.Store(&allocErr)
+	}
+	return f, err
 }
 
 func mapFile(fd *os.File, path string, from int64, size int) (*File, error) {
@@ -203,6 +224,9 @@ func (f *File) Remaining() int { return f.size - f.WrotePos() }
 // Append copies b at the write position and publishes the new position. Only one goroutine may append
 // to a file at a time. It returns false if b does not fit.
 func (f *File) Append(b []byte) bool {
+	if f.noSpace.Load() != nil {
+		return false
+	}
 	p := f.WrotePos()
 	if p+len(b) > f.size {
 		return false
@@ -210,6 +234,15 @@ func (f *File) Append(b []byte) bool {
 	copy(f.data[p:], b)
 	f.wrote.Store(int64(p + len(b)))
 	return true
+}
+
+// Writable is nil when the file's blocks are reserved, else the ErrNoSpace error that says why writing to
+// it is refused (a sparse file opened on a full disk). Such a file can still be read.
+func (f *File) Writable() error {
+	if p := f.noSpace.Load(); p != nil {
+		return *p
+	}
+	return nil
 }
 
 // Hold takes a reader reference; it fails once the file is being destroyed or closed.
@@ -280,6 +313,11 @@ func (f *File) ZeroFrom(pos int) error {
 	defer f.Release()
 	err := unix.Fallocate(int(f.fd.Fd()), unix.FALLOC_FL_PUNCH_HOLE|unix.FALLOC_FL_KEEP_SIZE, int64(pos), int64(f.size-pos))
 	if err == nil {
+		// The hole must be backed again before anything is appended there.
+		if err := Reserve(f.fd, int64(pos), int64(f.size-pos), false); err != nil {
+			err = noSpace(f.path, f.size-pos, err)
+			f.noSpace.Store(&err)
+		}
 		return nil
 	}
 	for p := pos; p < f.size; {
