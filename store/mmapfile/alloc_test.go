@@ -92,3 +92,25 @@ func TestFillHolesKeepsData(t *testing.T) {
 	require.Equal(t, "middle", string(b))
 	require.GreaterOrEqual(t, allocatedBytes(t, path), int64(3<<20))
 }
+
+// A lazily reserved segment (consume queues) holds only the chunks it has written, and refuses a write whose
+// chunk cannot be reserved.
+func TestLazyReserve(t *testing.T) {
+	q := NewQueue(filepath.Join(t.TempDir(), "cq"), 6<<20)
+	q.ReserveLazily(64 << 10)
+	f, err := q.LastOrCreate(0)
+	require.NoError(t, err)
+	defer q.Close()
+	require.True(t, f.Append(make([]byte, 20)))
+	got := allocatedBytes(t, f.Path())
+	require.GreaterOrEqual(t, got, int64(64<<10))
+	require.Less(t, got, int64(1<<20), "a consume queue file must not reserve its whole size up front")
+
+	f.SetWrotePos(64 << 10)
+	old := Reserve
+	Reserve = func(*os.File, int64, int64, bool) error { return unix.ENOSPC }
+	defer func() { Reserve = old }()
+	require.ErrorIs(t, f.Ensure(f.WrotePos()+20), ErrNoSpace)
+	require.False(t, f.Append(make([]byte, 20)))
+	require.Equal(t, 64<<10, f.WrotePos())
+}
