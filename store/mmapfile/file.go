@@ -80,8 +80,10 @@ func Create(path string, from int64, size int) (*File, error) { return create(pa
 
 func create(path string, from int64, size, chunk int) (*File, error) {
 	fd, err := os.OpenFile(path, os.O_RDWR, 0)
+	fresh := false
 	if errors.Is(err, os.ErrNotExist) {
 		fd, err = allocate(path, size, chunk)
+		fresh = true
 	}
 	if errors.Is(err, ErrNoSpace) {
 		return nil, err
@@ -115,6 +117,9 @@ func create(path string, from int64, size, chunk int) (*File, error) {
 		return nil, err
 	}
 	f.chunk = chunk
+	if fresh && chunk > 0 {
+		f.reservedTo.Store(int64(min(size, chunk)))
+	}
 	syncDir(filepath.Dir(path))
 	return f, nil
 }
@@ -136,12 +141,14 @@ func allocate(path string, size, chunk int) (*os.File, error) {
 		_ = os.Remove(tmp)
 		return nil, err
 	}
-	if chunk == 0 { // a lazily reserved file gets its blocks from Ensure
-		if err := reserveAll(fd, path, size, true); err != nil {
-			fd.Close()
-			_ = os.Remove(tmp)
-			return nil, err
-		}
+	reserve := size
+	if chunk > 0 { // a lazily reserved file starts with one chunk; Ensure reserves the rest as it grows
+		reserve = min(size, chunk)
+	}
+	if err := reserveAll(fd, path, reserve, true); err != nil {
+		fd.Close()
+		_ = os.Remove(tmp)
+		return nil, err
 	}
 	if err := fd.Sync(); err != nil {
 		fd.Close()
@@ -270,11 +277,14 @@ func (f *File) Ensure(end int) error {
 	if err := f.Writable(); err != nil {
 		return err
 	}
-	if f.chunk == 0 || int64(end) <= f.reservedTo.Load() {
+	// The page after the written data stays reserved too: recovery reads it to find the end, and on tmpfs a
+	// read fault on a hole allocates a page (SIGBUS on a full filesystem).
+	want := min(int64(f.size), int64(end)+OSPageSize)
+	if f.chunk == 0 || want <= f.reservedTo.Load() {
 		return nil
 	}
 	from := f.reservedTo.Load() &^ (OSPageSize - 1)
-	to := min(int64(f.size), (int64(end)+int64(f.chunk)-1)/int64(f.chunk)*int64(f.chunk))
+	to := min(int64(f.size), (want+int64(f.chunk)-1)/int64(f.chunk)*int64(f.chunk))
 	if err := Reserve(f.fd, from, to-from, false); err != nil {
 		return noSpace(f.path, int(to-from), err)
 	}
