@@ -5,7 +5,7 @@ PKGS     ?= ./...
 FUZZTIME ?= 10s
 DATA     ?= data
 
-.PHONY: all build run test test-go test-java vet fuzz bench clean conformance-ref
+.PHONY: all build run test test-go test-java vet fuzz bench clean conformance-ref torture
 all: build
 
 build:
@@ -58,6 +58,11 @@ conformance-ref: java-deps
 	@set -a; . compat/java/target/ref/ref.env; set +a; \
 	ROCKETD_CONFORMANCE_NAMESRV=$$REF_NAMESRV_ADDR $(GO) test -count=1 ./conformance/; rc=$$?; \
 	$(MAKE) --no-print-directory java-ref-down; exit $$rc
+
+# The on-demand reliability campaign (not in CI, about 5 minutes): kill -9 cycles, malformed input, connection
+# and topic load, full disk. Loopback only. See torture/doc.go; e.g. TORTURE_FLAGS='-cycles 3 -phases crash'.
+torture: build
+	$(GO) run ./torture -bin $(BUILD) $(TORTURE_FLAGS)
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
