@@ -44,8 +44,8 @@ func (r *report) figure(format string, args ...any) {
 func main() {
 	bin := flag.String("bin", "build", "directory holding the mqnamesrv and mqbroker binaries")
 	phases := flag.String("phases", "crash,malformed,load,fulldisk", "comma-separated phases to run")
-	cycles := flag.Int("cycles", 10, "kill -9 cycles per flush mode")
-	inputs := flag.Int("inputs", 20000, "malformed inputs per server (upper bound)")
+	cycles := flag.Int("cycles", 25, "kill -9 cycles per flush mode")
+	inputs := flag.Int("inputs", 50000, "malformed inputs per server (upper bound)")
 	topics := flag.Int("topics", 5000, "topics created in the topic load")
 	keep := flag.Bool("keep", false, "keep the work directory")
 	child := flag.String("fulldisk-child", "", "internal: run the full-disk phase in this (tmpfs) directory")
