@@ -362,7 +362,12 @@ func (f *File) ZeroFrom(pos int) error {
 	if err == nil {
 		// The hole must be backed again before anything is appended there.
 		if f.chunk > 0 {
-			f.reservedTo.Store(min(f.reservedTo.Load(), int64(pos)&^(OSPageSize-1)))
+			// Keep the page at pos backed (recovery reads it to find the end); Ensure reserves the rest.
+			page := int64(pos) &^ (OSPageSize - 1)
+			f.reservedTo.Store(min(f.reservedTo.Load(), page))
+			if Reserve(f.fd, page, min(int64(f.size)-page, OSPageSize), false) == nil {
+				f.reservedTo.Store(min(int64(f.size), page+OSPageSize))
+			}
 		} else if err := Reserve(f.fd, int64(pos), int64(f.size-pos), false); err != nil {
 			err = noSpace(f.path, f.size-pos, err)
 			f.noSpace.Store(&err)
