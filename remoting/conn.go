@@ -324,6 +324,9 @@ func (c *Conn) writeLoop() {
 			batch = append(batch[:0], c.wq...)
 			clear(c.wq)
 			c.wq = c.wq[:0]
+			if cap(c.wq) > 4096 {
+				c.wq = nil // do not keep a burst's backing array for the connection's lifetime
+			}
 			c.wmu.Unlock()
 			if len(batch) == 0 {
 				break
