@@ -5,7 +5,7 @@ PKGS     ?= ./...
 FUZZTIME ?= 10s
 DATA     ?= data
 
-.PHONY: all build run test test-go test-java vet fuzz bench clean conformance-ref torture
+.PHONY: all build run test test-go test-java vet fuzz bench clean conformance-ref torture compat-register
 all: build
 
 build:
@@ -38,7 +38,11 @@ test-go: vet
 # The unmodified Java 4.9.8 client suite against rocketd, and the store binary swap Java <-> rocketd (clean stop
 # and kill -9, both ways). `make conformance-ref` (the Go suite against the Java reference) is run by hand when
 # tests change: under heavy load some of its client-timing-bound tests can miss their deadlines on Java.
-test-java: conformance-java compat-store
+test-java: conformance-java compat-store compat-register
+
+# What a topic create registers with the name servers, Java 4.9.8 against rocketd (about 30 s).
+compat-register: java-deps
+	ROCKETD_JAVA_REF=1 $(GO) test -count=1 -timeout 10m -run TestRegistrationPerCreateMatchesJava -v ./broker/
 
 # A short run of every fuzz target (FUZZTIME each).
 fuzz:

@@ -23,15 +23,24 @@ import (
 // registerRecorder is a name server stand-in on real TCP that answers REGISTER_BROKER and remembers the size
 // of every registration body.
 type registerRecorder struct {
-	mu    sync.Mutex
-	sizes []int
+	mu     sync.Mutex
+	sizes  []int
+	topics [][]string // topic names of each registration (nil when the body did not decode)
 }
 
 func (r *registerRecorder) start(t *testing.T) string {
 	router := remoting.NewRouter(nil)
 	router.Handle(code.RegisterBroker, nil, func(c *remoting.Conn, req *remoting.Command) (*remoting.Command, error) {
+		var names []string
+		if rb, err := namesrv.DecodeRegisterBody(req.Body, req.Ext("compressed") == "true"); err == nil {
+			names = []string{}
+			for _, tc := range rb.Topics {
+				names = append(names, tc.TopicName)
+			}
+		}
 		r.mu.Lock()
 		r.sizes = append(r.sizes, len(req.Body))
+		r.topics = append(r.topics, names)
 		r.mu.Unlock()
 		return remoting.NewResponse(req, code.Success, ""), nil
 	})
@@ -42,6 +51,12 @@ func (r *registerRecorder) start(t *testing.T) string {
 	require.NoError(t, s.Listen("127.0.0.1:0"))
 	t.Cleanup(func() { _ = s.Close() })
 	return s.Addr().String()
+}
+
+func (r *registerRecorder) topicLists() [][]string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.topics)
 }
 
 func (r *registerRecorder) snapshot() []int {
