@@ -92,7 +92,10 @@ func TestTopicBurstRegistersIncrementally(t *testing.T) {
 	startRegs := len(rec.snapshot())
 	writesBefore := tb.b.topics.FileWrites()
 
-	const workers = 16 // the admin pool has 16 workers (adminBrokerThreadPoolNums)
+	workers := 16 // the admin pool has 16 workers (adminBrokerThreadPoolNums); ROCKETD_TOPIC_BURST_CONNS overrides
+	if v, err := strconv.Atoi(os.Getenv("ROCKETD_TOPIC_BURST_CONNS")); err == nil && v > 0 {
+		workers = v
+	}
 	start := time.Now()
 	var wg sync.WaitGroup
 	errs := make(chan error, workers)
@@ -131,7 +134,9 @@ func TestTopicBurstRegistersIncrementally(t *testing.T) {
 		n, workers, elapsed.Round(time.Millisecond), float64(n)/elapsed.Seconds(), len(regs), maxSize, writes)
 	require.GreaterOrEqual(t, len(regs), n, "every create registers with every name server before answering")
 	require.Less(t, maxSize, 1024, "a create must register the changed topic, not the whole table")
-	require.Less(t, writes, int64(n), "concurrent creates must share topics.json writes")
+	if workers > 1 {
+		require.Less(t, writes, int64(n), "concurrent creates must share topics.json writes")
+	}
 
 	// The real name server knows every topic; route lookups stay fast.
 	var lat []time.Duration
