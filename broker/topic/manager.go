@@ -335,16 +335,29 @@ func validConfig(tc TopicConfig) error {
 // bumps the DataVersion and persists. The name is not validated here: callers check ValidateName and
 // IsSystemTopic as Java's processor does. An empty filter type becomes SINGLE_TAG.
 func (m *Manager) Put(tc TopicConfig) error {
-	_, _, err := m.Update(tc)
+	if _, _, err := m.update(tc); err != nil {
+		return err
+	}
+	err := m.Persist()
 	m.notify()
 	return err
 }
 
-// Update is Put without the OnChange listeners: Java's updateTopicConfig, after which the caller registers the
-// one changed topic itself (RegisterIncrementWrapper). It returns the stored config and the DataVersion that
-// includes the change. A validation error means nothing changed; a persist error means the change is in
-// memory but not on disk.
+// Update is Put without the OnChange listeners and without waiting for the file: Java's updateTopicConfig on
+// the UPDATE_AND_CREATE_TOPIC path, after which the caller registers the one changed topic itself
+// (RegisterIncrementWrapper). The change is written to topics.json by the background writer, together with
+// every other change made meanwhile (PersistSoon), so a burst of creates, even from one connection, costs a
+// few whole-file writes, not one per create. It returns the stored config and the DataVersion that includes
+// the change; an error means nothing changed.
 func (m *Manager) Update(tc TopicConfig) (TopicConfig, fastjson.DataVersion, error) {
+	tc, dv, err := m.update(tc)
+	if err == nil {
+		m.PersistSoon()
+	}
+	return tc, dv, err
+}
+
+func (m *Manager) update(tc TopicConfig) (TopicConfig, fastjson.DataVersion, error) {
 	if err := validConfig(tc); err != nil {
 		return tc, fastjson.DataVersion{}, err
 	}
@@ -362,7 +375,7 @@ func (m *Manager) Update(tc TopicConfig) (TopicConfig, fastjson.DataVersion, err
 	} else {
 		m.log.Info("topic: create new topic", "config", tc.String())
 	}
-	return tc, dv, m.Persist()
+	return tc, dv, nil
 }
 
 // RegisterIncrementWrapper is the TopicConfigSerializeWrapper of Java's registerIncrementBrokerData: the one
@@ -629,34 +642,64 @@ func (m *Manager) RegisterSnapshot() (fastjson.DataVersion, []TopicConfig) {
 
 // Persist writes topics.json (pretty, Java's .tmp/.bak order).
 //
-// Persist is a group commit: it returns once a write that started after the call has finished, so the caller's
-// change is on disk (the file is written whole, in Java's format, with the .tmp/.bak protocol). Changes made
-// while a write runs share the next write, so a burst of changes from many connections costs a few writes,
-// not one per change.
+//
+// Writes are made by one background writer that runs while there are changes it has not written: every write
+// is the whole table, in Java's format, with the .tmp/.bak protocol (a crash never leaves a torn file), and all
+// changes made while a write runs share the next one. Persist returns once a write that started after the
+// call has finished, so the caller's change is on disk.
 func (m *Manager) Persist() error {
 	m.pmu.Lock()
 	defer m.pmu.Unlock()
-	m.pwant++
-	mine := m.pwant
+	mine := m.requestWriteLocked()
 	for m.pdone < mine {
-		if m.pwriting {
-			m.pcond.Wait()
-			continue
-		}
+		m.pcond.Wait()
+	}
+	return m.perr
+}
+
+// PersistSoon asks for a write of the table and returns at once.
+func (m *Manager) PersistSoon() {
+	m.pmu.Lock()
+	m.requestWriteLocked()
+	m.pmu.Unlock()
+}
+
+// Flush waits until every change requested so far is written (broker shutdown).
+func (m *Manager) Flush() error {
+	m.pmu.Lock()
+	defer m.pmu.Unlock()
+	for m.pdone < m.pwant {
+		m.pcond.Wait()
+	}
+	return m.perr
+}
+
+func (m *Manager) requestWriteLocked() uint64 {
+	m.pwant++
+	if !m.pwriting {
 		m.pwriting = true
+		go m.writer()
+	}
+	return m.pwant
+}
+
+// writer writes the table until it has written every requested change.
+func (m *Manager) writer() {
+	m.pmu.Lock()
+	defer m.pmu.Unlock()
+	for m.pdone < m.pwant {
 		target := m.pwant
 		m.pmu.Unlock()
 		err := fastjson.WriteConfig(m.path, m.Encode(fastjson.Pretty))
 		m.pwrites.Add(1)
 		m.pmu.Lock()
-		m.pwriting = false
 		m.pdone, m.perr = target, err
 		if err != nil {
 			m.log.Error("topic: persist failed", "file", m.path, "err", err)
 		}
 		m.pcond.Broadcast()
 	}
-	return m.perr
+	m.pwriting = false
 }
 
 // FileWrites is the number of times topics.json was written.
