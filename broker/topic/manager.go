@@ -642,7 +642,6 @@ func (m *Manager) RegisterSnapshot() (fastjson.DataVersion, []TopicConfig) {
 
 // Persist writes topics.json (pretty, Java's .tmp/.bak order).
 //
-//
 // Writes are made by one background writer that runs while there are changes it has not written: every write
 // is the whole table, in Java's format, with the .tmp/.bak protocol (a crash never leaves a torn file), and all
 // changes made while a write runs share the next one. Persist returns once a write that started after the
