@@ -15,14 +15,13 @@ package checkpoint
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"sync"
-
-	"golang.org/x/sys/unix"
 	"sync/atomic"
+
+	"github.com/rocketd/rocketd/store/mmapfile"
 )
 
 // FileSize is the on-disk size.
@@ -56,7 +55,7 @@ func Open(path string) (*Checkpoint, error) {
 	}
 	// Reserve the blocks now, so that flushing the checkpoint on a full disk still succeeds. A filesystem
 	// without fallocate is left as it is (its writes report ENOSPC; they never fault).
-	if err := unix.Fallocate(int(f.Fd()), 0, 0, FileSize); err != nil && !errors.Is(err, unix.EOPNOTSUPP) && !errors.Is(err, unix.ENOSYS) {
+	if err := mmapfile.Reserve(f, 0, FileSize, false); err != nil {
 		slog.Warn("cannot reserve the checkpoint's blocks; flushing it may fail while the disk is full", "component", "store", "path", path, "err", err)
 	}
 	var b [24]byte

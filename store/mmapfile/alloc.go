@@ -22,7 +22,7 @@ var Reserve = reserve
 // into the holes only (found with SEEK_HOLE/SEEK_DATA), checking every write; fresh says the range holds
 // nothing yet, so a filesystem without SEEK_HOLE can simply be written over.
 func reserve(fd *os.File, off, n int64, fresh bool) error {
-	err := unix.Fallocate(int(fd.Fd()), 0, off, n)
+	err := fallocate(fd, off, n)
 	if err == nil || !(errors.Is(err, unix.EOPNOTSUPP) || errors.Is(err, unix.ENOSYS)) {
 		return err
 	}
