@@ -111,10 +111,15 @@ func (b *Broker) routers() (main, vip *remoting.Router, err error) {
 	main = remoting.NewRouter(b.log)
 	vip = remoting.NewRouter(b.log)
 	for _, e := range table {
-		main.Handle(e.code, e.pool, e.h, e.opts...)
+		h := b.guard(e.h)
+		main.Handle(e.code, e.pool, h, e.opts...)
 		if e.code != code.PullMessage {
-			vip.Handle(e.code, e.pool, e.h, e.opts...)
+			vip.Handle(e.code, e.pool, h, e.opts...)
 		}
+	}
+	if b.acl != nil {
+		main.HandleDefault(admin, b.guard(notSupported))
+		vip.HandleDefault(admin, b.guard(notSupported))
 	}
 	return main, vip, nil
 }
