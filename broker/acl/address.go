@@ -194,7 +194,10 @@ func newRange(addr string) (matcher, error) {
 		return m, nil
 	}
 	parts := splitNonEmpty(addr, '.')
-	for i := 1; i <= 3 && i < len(parts); i++ {
+	for i := 1; i <= 3; i++ {
+		if i >= len(parts) {
+			return nil, scopeErrAddr(addr) // Java: ArrayIndexOutOfBoundsException
+		}
 		ok, err := m.analyse(parts, i, 10, 255)
 		if err != nil {
 			return nil, err
