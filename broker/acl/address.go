@@ -106,7 +106,9 @@ func expandIP(addr string, part int) string {
 	return strings.Join(groups, ":")
 }
 
-func badAddr(addr string) error { return fmt.Errorf("Netaddress examine Exception netaddress is %s", addr) }
+func badAddr(addr string) error {
+	return fmt.Errorf("Netaddress examine Exception netaddress is %s", addr)
+}
 
 // compileAddr is RemoteAddressStrategyFactory.getRemoteAddressStrategy.
 func compileAddr(addr string) (matcher, error) {
