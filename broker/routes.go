@@ -107,6 +107,11 @@ func (b *Broker) routers() (main, vip *remoting.Router, err error) {
 		{code.CleanExpiredConsumequeue, admin, b.handleCleanExpiredConsumeQueue, nil},
 		{code.CleanUnusedTopic, admin, b.handleCleanUnusedTopic, nil},
 		{code.DeleteExpiredCommitlog, admin, b.handleDeleteExpiredCommitLog, nil},
+		// ACL administration (handle_acl_admin.go).
+		{code.UpdateAndCreateAclConfig, admin, b.handleUpdateAclConfig, nil},
+		{code.DeleteAclConfig, admin, b.handleDeleteAclConfig, nil},
+		{code.GetBrokerClusterAclInfo, admin, b.handleGetBrokerClusterAclInfo, nil},
+		{code.UpdateGlobalWhiteAddrsConfig, admin, b.handleUpdateGlobalWhiteAddrs, nil},
 	}
 	main = remoting.NewRouter(b.log)
 	vip = remoting.NewRouter(b.log)

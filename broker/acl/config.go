@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -96,6 +97,7 @@ type snapshot struct {
 	files    []string
 	versions map[string]DataVersion
 	mtimes   map[string]int64
+	loadedAt int64 // ms; Java's DataVersion of a file without one carries its load time
 }
 
 // listFiles is the files Java reads: every *.yml / *.yaml under dir (recursively, sorted), then the default
@@ -121,7 +123,7 @@ func listFiles(dir, defaultFile string) []string {
 // load reads every file into a new snapshot. An access key defined twice counts in its first file.
 func load(dir, defaultFile string) (*snapshot, error) {
 	s := &snapshot{accounts: map[string]*account{}, keyFile: map[string]string{},
-		versions: map[string]DataVersion{}, mtimes: map[string]int64{}}
+		versions: map[string]DataVersion{}, mtimes: map[string]int64{}, loadedAt: time.Now().UnixMilli()}
 	s.files = listFiles(dir, defaultFile)
 	var errs []error
 	for _, f := range s.files {
@@ -159,6 +161,9 @@ func load(dir, defaultFile string) (*snapshot, error) {
 				s.accounts[a.accessKey] = a
 				s.keyFile[a.accessKey] = f
 			}
+		}
+		if fc.GlobalWhiteRemoteAddresses == nil && fc.Accounts == nil && fc.DataVersion == nil {
+			continue // Java skips an empty file, dataVersion included
 		}
 		var dv DataVersion
 		if len(fc.DataVersion) > 0 {

@@ -49,6 +49,7 @@ type Validator struct {
 	stop                   chan struct{}
 	done                   chan struct{}
 	closeOnce              sync.Once
+	startedAt              int64 // ms
 }
 
 // Open loads the files (creating an empty default file when missing, as Java does) and starts watching them.
@@ -72,6 +73,7 @@ func Open(o Options) (*Validator, error) {
 		log:         o.Logger,
 		stop:        make(chan struct{}),
 		done:        make(chan struct{}),
+		startedAt:   time.Now().UnixMilli(),
 	}
 	if v.log == nil {
 		v.log = slog.Default()

@@ -5,6 +5,11 @@
 #
 #   compat/java/acl.sh [ref|rocketd|both]    (default both)
 #
+# Then Java mqadmin (4.9.8, signed with the admin account from tools.yml) runs updateAclConfig (create, update),
+# deleteAccessConfig, updateGlobalWhiteAddr and clusterAclConfigVersion against each side; the plain_acl.yml each
+# broker leaves behind must be the same text (timestamps aside), i.e. rocketd writes what a Java broker writes
+# and loads.
+#
 # Each side runs in its own work dir (target/ref-acl, target/rocketd-acl), so a running reference is not
 # disturbed. Takes about 40 s (the Java broker's start and stop dominate).
 set -euo pipefail
@@ -26,13 +31,53 @@ judge() { # judge <flavour> <env file>
         -cp "$CP" io.rocketd.compat.AclJudge "$ns" "$broker"
 }
 
+mqadmin() { # mqadmin <work> <ns> args...: Java mqadmin with tools.yml (the admin account) in its home
+    local work=$1 ns=$2; shift 2
+    mkdir -p "$work/tools-home/conf"
+    printf 'accessKey: adminuser\nsecretKey: adminsecret\n' >"$work/tools-home/conf/tools.yml"
+    cp "$HERE/conf/logback_tools.xml" "$work/tools-home/conf/"
+    ROCKETMQ_HOME="$work/tools-home" timeout 60 "$JAVA" -Xmx128m -XX:+UseSerialGC -Djava.net.preferIPv4Stack=true \
+        -Duser.home="$work/tools-home" -Drocketmq.home.dir="$work/tools-home" \
+        -cp "$CP" org.apache.rocketmq.tools.command.MQAdminStartup "$1" -n "$ns" "${@:2}"
+}
+
+# admin_roundtrip <work> <env file> <acl file>: the mqadmin ACL commands; writes <work>/acl-admin.out (the
+# commands' output) and <work>/acl-after.yml (the file afterwards), both with timestamps blanked.
+admin_roundtrip() {
+    local work=$1 env=$2 file=$3 ns broker
+    ns="$(grep '^REF_NAMESRV_ADDR=' "$env" | cut -d= -f2)"
+    broker="$(grep '^REF_BROKER_ADDR=' "$env" | cut -d= -f2)"
+    echo "acl.sh: mqadmin ACL commands against $broker" >&2
+    {
+        mqadmin "$work" "$ns" updateAclConfig -b "$broker" -a newuser01 -s newsecret01 -w '192.168.1.*' -i DENY -u SUB \
+            -t 'topicA=PUB,topicB=PUB|SUB' -g 'groupA=DENY' -m false
+        mqadmin "$work" "$ns" updateAclConfig -b "$broker" -a newuser02 -s '12345678' -i PUB
+        mqadmin "$work" "$ns" updateAclConfig -b "$broker" -a newuser01 -s newsecret02 -i 'PUB|SUB' -m true
+        mqadmin "$work" "$ns" updateAclConfig -b "$broker" -a rocketmq2 -s 12345678 -t 'aclTopicPub=PUB'
+        mqadmin "$work" "$ns" deleteAccessConfig -b "$broker" -a newuser02
+        mqadmin "$work" "$ns" deleteAccessConfig -b "$broker" -a nosuchuser1
+        mqadmin "$work" "$ns" updateGlobalWhiteAddr -b "$broker" -g '10.10.103.*,192.168.0.*' -p "$file"
+        mqadmin "$work" "$ns" updateAclConfig -b "$broker" -a short -s x
+        mqadmin "$work" "$ns" clusterAclConfigVersion -b "$broker"
+    } 2>&1 | sed -E -e 's/[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8}/<time>/g' -e "s#$broker#<broker>#g" \
+        -e "s#$file#<file>#g" -e 's/[0-9]{13}/<ms>/g' -E -e 's/PlainAccessConfig@[0-9a-f]*(create|delete)/PlainAccessConfig@<hash>\1/g' -e '/^[0-9:.]+ (WARN|INFO|ERROR|DEBUG) /d' >"$work/acl-admin.out"
+    sed -E 's/timestamp: [0-9]+/timestamp: <ms>/' "$file" >"$work/acl-after.yml"
+    cat "$work/acl-admin.out" >&2
+}
+
 run_ref() {
     export REF_WORK_DIR="$HERE/target/ref-acl"
     rm -rf "$REF_WORK_DIR/store"
     trap '"$HERE/ref.sh" stop >/dev/null 2>&1 || true' EXIT
-    REF_PLAIN_ACL="$ACL_FILE" REF_BROKER_CONF_EXTRA="$EXTRA" "$HERE/ref.sh" start >/dev/null
+    # A free port can be taken by another process before the broker binds it: try up to three times.
+    local try
+    for try in 1 2 3; do
+        REF_PLAIN_ACL="$ACL_FILE" REF_BROKER_CONF_EXTRA="$EXTRA" "$HERE/ref.sh" start >/dev/null && break
+        ((try == 3)) && return 1
+    done
     local rc=0
     judge ref "$REF_WORK_DIR/ref.env" || rc=$?
+    admin_roundtrip "$REF_WORK_DIR" "$REF_WORK_DIR/ref.env" "$REF_WORK_DIR/home/conf/plain_acl.yml" || rc=$?
     "$HERE/ref.sh" stop >/dev/null 2>&1 || true
     trap - EXIT
     return $rc
@@ -41,9 +86,14 @@ run_ref() {
 run_rocketd() {
     export RD_WORK_DIR="$HERE/target/rocketd-acl"
     trap '"$HERE/rocketd.sh" stop >/dev/null 2>&1 || true' EXIT
-    RD_PLAIN_ACL="$ACL_FILE" RD_BROKER_CONF_EXTRA="$EXTRA" "$HERE/rocketd.sh" start >/dev/null
+    local try
+    for try in 1 2 3; do
+        RD_PLAIN_ACL="$ACL_FILE" RD_BROKER_CONF_EXTRA="$EXTRA" "$HERE/rocketd.sh" start >/dev/null && break
+        ((try == 3)) && return 1
+    done
     local rc=0
     judge rocketd "$RD_WORK_DIR/rocketd.env" || rc=$?
+    admin_roundtrip "$RD_WORK_DIR" "$RD_WORK_DIR/rocketd.env" "$RD_WORK_DIR/home/conf/plain_acl.yml" || rc=$?
     "$HERE/rocketd.sh" stop >/dev/null 2>&1 || true
     trap - EXIT
     return $rc
@@ -52,6 +102,18 @@ run_rocketd() {
 case "${1:-both}" in
     ref) run_ref ;;
     rocketd) run_rocketd ;;
-    both) rc=0; run_ref || rc=1; run_rocketd || rc=1; exit $rc ;;
+    both)
+        rc=0
+        run_ref || rc=1
+        run_rocketd || rc=1
+        for f in acl-admin.out acl-after.yml; do
+            if ! diff -u "$HERE/target/ref-acl/$f" "$HERE/target/rocketd-acl/$f" >&2; then
+                echo "acl.sh: $f differs between the Java reference (-) and rocketd (+)" >&2
+                rc=1
+            fi
+        done
+        ((rc == 0)) && echo "acl.sh: Java reference and rocketd agree" >&2
+        exit $rc
+        ;;
     *) echo "usage: $0 [ref|rocketd|both]" >&2; exit 2 ;;
 esac
