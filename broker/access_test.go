@@ -229,3 +229,54 @@ func TestACLHotReloadWhileClientRuns(t *testing.T) {
 	require.Eventually(t, func() bool { return sendErr(none, "aclTopicPub") != nil }, 20*time.Second, 50*time.Millisecond)
 	require.NoError(t, sendErr(p, "aclTopicOther"), "the credentialed client was never disturbed")
 }
+
+func TestACLAdminCodes(t *testing.T) {
+	yml, err := os.ReadFile(aclJudgeFile)
+	require.NoError(t, err)
+	c := startACLCluster(t, yml)
+	admin := func(cd int32, ext map[string]string) *remoting.Command {
+		return c.call(t, c.signed(cd, "adminuser", "adminsecret", ext, nil))
+	}
+	resp := admin(code.UpdateAndCreateAclConfig, map[string]string{"accessKey": "newuser01", "secretKey": "newsecret01",
+		"admin": "false", "defaultTopicPerm": "PUB", "topicPerms": "t1=SUB,t2=PUB|SUB"})
+	require.Equal(t, code.Success, resp.Code, resp.Remark)
+	// The new account works at once.
+	resp = c.call(t, c.signed(code.SendMessageV2, "newuser01", "newsecret01", sendV2("aclTopicOther", 0, ""), []byte("x")))
+	require.Equal(t, code.Success, resp.Code, resp.Remark)
+
+	resp = admin(code.GetBrokerClusterAclInfo, nil)
+	require.Equal(t, code.Success, resp.Code, resp.Remark)
+	require.Regexp(t, `^\{"counter":1,"timestamp":\d{13}\}$`, resp.Ext("version"))
+	require.Contains(t, resp.Ext("allAclFileVersion"), c.file)
+	require.Equal(t, "broker-acl", resp.Ext("brokerName"))
+	require.Equal(t, "DefaultCluster", resp.Ext("clusterName"))
+	require.Equal(t, c.broker, resp.Ext("brokerAddr"))
+
+	resp = admin(code.UpdateGlobalWhiteAddrsConfig, map[string]string{"globalWhiteAddrs": "127.0.0.1", "aclFileFullPath": c.file})
+	require.Equal(t, code.Success, resp.Code, resp.Remark)
+	resp = c.call(t, remoting.NewRequest(code.GetBrokerRuntimeInfo, nil, nil))
+	require.Equal(t, code.Success, resp.Code, "127.0.0.1 is now globally white-listed")
+
+	resp = admin(code.DeleteAclConfig, map[string]string{"accessKey": "newuser01"})
+	require.Equal(t, code.Success, resp.Code, resp.Remark)
+	resp = admin(code.DeleteAclConfig, map[string]string{"accessKey": "newuser01"})
+	require.Equal(t, code.DeleteAclConfigFailed, resp.Code)
+	require.Equal(t, "The accesskey[newuser01] corresponding to accessConfig has been deleted failed.", resp.Remark)
+	resp = admin(code.UpdateGlobalWhiteAddrsConfig, map[string]string{"globalWhiteAddrs": "1.1.1.1", "aclFileFullPath": "/nonexistent.yml"})
+	require.Equal(t, code.UpdateGlobalWhiteAddrsConfigFailed, resp.Code)
+	require.Equal(t, "The globalWhiteAddresses[1.1.1.1] has been updated failed.", resp.Remark)
+}
+
+func TestACLAdminCodesWithoutACL(t *testing.T) {
+	tb := startTestBroker(t)
+	// Java fails these with a NullPointerException: *_FAILED with no remark, and no answer at all for 52.
+	resp := tb.call(t, code.UpdateAndCreateAclConfig, map[string]string{"accessKey": "newuser01", "secretKey": "newsecret01"}, nil)
+	require.Equal(t, code.UpdateAndCreateAclConfigFailed, resp.Code)
+	require.Empty(t, resp.Remark)
+	resp = tb.call(t, code.DeleteAclConfig, map[string]string{"accessKey": "newuser01"}, nil)
+	require.Equal(t, code.DeleteAclConfigFailed, resp.Code)
+	resp = tb.call(t, code.UpdateGlobalWhiteAddrsConfig, map[string]string{"globalWhiteAddrs": "1.1.1.1", "aclFileFullPath": "x"}, nil)
+	require.Equal(t, code.UpdateGlobalWhiteAddrsConfigFailed, resp.Code)
+	_, err := tb.cl.InvokeSync(context.Background(), tb.addr, remoting.NewRequest(code.GetBrokerClusterAclInfo, nil, nil), 300*time.Millisecond)
+	require.Error(t, err, "no answer")
+}

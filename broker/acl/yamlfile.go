@@ -66,20 +66,27 @@ func parseDoc(data []byte) (any, error) {
 	if n.Kind == 0 || len(n.Content) == 0 {
 		return nil, nil
 	}
-	return fromNode(n.Content[0], 0)
+	budget := maxNodes
+	return fromNode(n.Content[0], 0, &budget)
 }
 
-func fromNode(n *yaml.Node, depth int) (any, error) {
+// maxNodes bounds the values one document expands to (aliases can make a small file huge).
+const maxNodes = 100000
+
+func fromNode(n *yaml.Node, depth int, budget *int) (any, error) {
 	if depth > 64 {
 		return nil, fmt.Errorf("line %d: nested too deeply", n.Line)
 	}
+	if *budget--; *budget < 0 {
+		return nil, fmt.Errorf("line %d: document too large (aliases?)", n.Line)
+	}
 	switch n.Kind {
 	case yaml.AliasNode:
-		return fromNode(n.Alias, depth+1)
+		return fromNode(n.Alias, depth+1, budget)
 	case yaml.MappingNode:
 		m := newYmap(false)
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			v, err := fromNode(n.Content[i+1], depth+1)
+			v, err := fromNode(n.Content[i+1], depth+1, budget)
 			if err != nil {
 				return nil, err
 			}
@@ -89,7 +96,7 @@ func fromNode(n *yaml.Node, depth int) (any, error) {
 	case yaml.SequenceNode:
 		out := []any{}
 		for _, c := range n.Content {
-			v, err := fromNode(c, depth+1)
+			v, err := fromNode(c, depth+1, budget)
 			if err != nil {
 				return nil, err
 			}
