@@ -65,47 +65,37 @@ admin_roundtrip() {
     cat "$work/acl-admin.out" >&2
 }
 
-run_ref() {
-    export REF_WORK_DIR="$HERE/target/ref-acl"
-    rm -rf "$REF_WORK_DIR/store"
-    trap '"$HERE/ref.sh" stop >/dev/null 2>&1 || true' EXIT
+# run_side ref|rocketd: start that side with aclEnable=true and the judge's file, judge it, run the mqadmin
+# commands, stop it. ref.sh and rocketd.sh take the same settings under the prefixes REF_ and RD_.
+run_side() {
+    local side=$1 script prefix work envfile
+    case "$side" in
+        ref) script="$HERE/ref.sh" prefix=REF work="$HERE/target/ref-acl" envfile=ref.env ;;
+        rocketd) script="$HERE/rocketd.sh" prefix=RD work="$HERE/target/rocketd-acl" envfile=rocketd.env ;;
+    esac
+    export "${prefix}_WORK_DIR=$work" "${prefix}_PLAIN_ACL=$ACL_FILE" "${prefix}_BROKER_CONF_EXTRA=$EXTRA"
+    rm -rf "$work/store"
+    trap '"$script" stop >/dev/null 2>&1 || true' EXIT
     # A free port can be taken by another process before the broker binds it: try up to three times.
     local try
     for try in 1 2 3; do
-        REF_PLAIN_ACL="$ACL_FILE" REF_BROKER_CONF_EXTRA="$EXTRA" "$HERE/ref.sh" start >/dev/null && break
+        "$script" start >/dev/null && break
         ((try == 3)) && return 1
     done
     local rc=0
-    judge ref "$REF_WORK_DIR/ref.env" || rc=$?
-    admin_roundtrip "$REF_WORK_DIR" "$REF_WORK_DIR/ref.env" "$REF_WORK_DIR/home/conf/plain_acl.yml" || rc=$?
-    "$HERE/ref.sh" stop >/dev/null 2>&1 || true
-    trap - EXIT
-    return $rc
-}
-
-run_rocketd() {
-    export RD_WORK_DIR="$HERE/target/rocketd-acl"
-    trap '"$HERE/rocketd.sh" stop >/dev/null 2>&1 || true' EXIT
-    local try
-    for try in 1 2 3; do
-        RD_PLAIN_ACL="$ACL_FILE" RD_BROKER_CONF_EXTRA="$EXTRA" "$HERE/rocketd.sh" start >/dev/null && break
-        ((try == 3)) && return 1
-    done
-    local rc=0
-    judge rocketd "$RD_WORK_DIR/rocketd.env" || rc=$?
-    admin_roundtrip "$RD_WORK_DIR" "$RD_WORK_DIR/rocketd.env" "$RD_WORK_DIR/home/conf/plain_acl.yml" || rc=$?
-    "$HERE/rocketd.sh" stop >/dev/null 2>&1 || true
+    judge "$side" "$work/$envfile" || rc=$?
+    admin_roundtrip "$work" "$work/$envfile" "$work/home/conf/plain_acl.yml" || rc=$?
+    "$script" stop >/dev/null 2>&1 || true
     trap - EXIT
     return $rc
 }
 
 case "${1:-both}" in
-    ref) run_ref ;;
-    rocketd) run_rocketd ;;
+    ref | rocketd) run_side "$1" ;;
     both)
         rc=0
-        run_ref || rc=1
-        run_rocketd || rc=1
+        run_side ref || rc=1
+        run_side rocketd || rc=1
         for f in acl-admin.out acl-after.yml; do
             if ! diff -u "$HERE/target/ref-acl/$f" "$HERE/target/rocketd-acl/$f" >&2; then
                 echo "acl.sh: $f differs between the Java reference (-) and rocketd (+)" >&2
