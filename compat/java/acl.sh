@@ -5,6 +5,7 @@
 #
 #   compat/java/acl.sh [ref|rocketd|both]    (default both)
 #
+# Against the reference, the Go-client ACL tests (official Go client v2.1.2, broker/access_test.go) run too.
 # Then Java mqadmin (4.9.8, signed with the admin account from tools.yml) runs updateAclConfig (create, update),
 # deleteAccessConfig, updateGlobalWhiteAddr and clusterAclConfigVersion against each side; the plain_acl.yml each
 # broker leaves behind must be the same text (timestamps aside), i.e. rocketd writes what a Java broker writes
@@ -84,6 +85,13 @@ run_side() {
     done
     local rc=0
     judge "$side" "$work/$envfile" || rc=$?
+    if [[ "$side" == ref ]]; then
+        # The Go-client ACL tests (broker/access_test.go) against the Java broker: the answers they expect
+        # from rocketd are Java's.
+        echo "acl.sh: Go client ACL tests against ref" >&2
+        (cd "$HERE/../.." && ROCKETD_ACL_REF_ENV="$work/$envfile" timeout 300 "${GO:-go}" test -count=1 \
+            -run 'TestACLWithGoClient|TestACLGoClientSecurityTokenIsRefused' ./broker/ 2>&1 | grep -v '^time=') || rc=1
+    fi
     admin_roundtrip "$work" "$work/$envfile" "$work/home/conf/plain_acl.yml" || rc=$?
     "$script" stop >/dev/null 2>&1 || true
     trap - EXIT
