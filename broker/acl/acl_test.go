@@ -184,3 +184,24 @@ func writeLater(t *testing.T, file, content string) {
 	require.NoError(t, os.WriteFile(file, []byte(content), 0o644))
 	require.NoError(t, os.Chtimes(file, time.Now(), st.ModTime().Add(time.Second)))
 }
+
+func TestAccountRemovedByEditIsAGhostAsInJava(t *testing.T) {
+	v, file := openTest(t, testACL)
+	req := func() *remoting.Command {
+		return signed(code.SendMessageV2, "localuser1", "localsecret", map[string]string{"b": "t"}, nil)
+	}
+	require.NoError(t, v.Check("127.0.0.5:1", req()))
+	writeLater(t, file, strings.Replace(testACL, "  - accessKey: localuser1\n    secretKey: localsecret\n    whiteRemoteAddress: 127.0.0.*\n", "", 1))
+	// Java reloads the one file and keeps the key in its table: a different remark than for an unknown key.
+	require.Eventually(t, func() bool {
+		err := v.Check("127.0.0.5:1", req())
+		return err != nil && err.Error() == "org.apache.rocketmq.acl.common.AclException: No PlainAccessResource for accessKey=localuser1, "+frameNoResource
+	}, 10*time.Second, 10*time.Millisecond)
+	// A new file in conf/acl changes the number of files: Java reloads everything and forgets the key.
+	require.NoError(t, os.MkdirAll(filepath.Join(filepath.Dir(file), "acl"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(filepath.Dir(file), "acl", "x.yml"), []byte("accounts: []\n"), 0o644))
+	require.Eventually(t, func() bool {
+		err := v.Check("127.0.0.5:1", req())
+		return err != nil && strings.Contains(err.Error(), "No acl config for localuser1")
+	}, 10*time.Second, 10*time.Millisecond)
+}

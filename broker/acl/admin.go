@@ -111,6 +111,8 @@ func (v *Validator) writeDoc(path string, m *ymap) error {
 		v.log.Warn("acl file written but cannot be applied; the previous rules stay in force", "file", path, "err", err)
 		return nil
 	}
+	// Java's admin requests keep its key table exact: only keys already orphaned by an edit stay orphaned.
+	keepGhosts(&snapshot{ghosts: v.cur.Load().ghosts}, s)
 	v.cur.Store(s)
 	return nil
 }
@@ -169,6 +171,18 @@ func (v *Validator) UpdateAccount(u AccountUpdate) error {
 		return err
 	}
 	s := v.cur.Load()
+	if file, ok := s.ghosts[*u.AccessKey]; ok {
+		// Java finds the key in its table but not in the file: it writes the file back unchanged but for a
+		// new dataVersion, and the account stays absent.
+		doc, err := readDoc(file)
+		if err != nil {
+			return err
+		}
+		if doc == nil {
+			return errors.New("")
+		}
+		return v.writeDoc(file, doc)
+	}
 	if file, ok := s.keyFile[*u.AccessKey]; ok {
 		doc, err := readDoc(file)
 		if err != nil {

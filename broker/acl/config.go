@@ -94,6 +94,9 @@ type snapshot struct {
 	global   []matcher
 	accounts map[string]*account
 	keyFile  map[string]string // access key -> file defining it
+	// ghosts are access keys removed from a file by an edit: Java's per-file reload leaves them in its key
+	// table, so they are refused with "No PlainAccessResource" until the number of files changes.
+	ghosts   map[string]string
 	files    []string
 	versions map[string]DataVersion
 	mtimes   map[string]int64

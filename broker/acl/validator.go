@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -146,8 +147,31 @@ func (v *Validator) reloadIfChanged() {
 		v.log.Warn("acl files changed but cannot be applied; the previous rules stay in force", "err", err)
 		return
 	}
+	if len(files) == len(old.files) {
+		keepGhosts(old, s)
+	}
 	v.cur.Store(s)
 	v.log.Info("acl reloaded", "files", s.files, "accounts", len(s.accounts), "globalWhiteRemoteAddresses", len(s.global))
+}
+
+// keepGhosts carries into s the access keys an edit removed from a file that still exists (Java reloads only
+// the changed file and keeps such keys in its table; a change in the number of files reloads everything).
+func keepGhosts(old, s *snapshot) {
+	add := func(ak, f string) {
+		if _, ok := s.keyFile[ak]; ok || !slices.Contains(s.files, f) {
+			return
+		}
+		if s.ghosts == nil {
+			s.ghosts = map[string]string{}
+		}
+		s.ghosts[ak] = f
+	}
+	for ak, f := range old.keyFile {
+		add(ak, f)
+	}
+	for ak, f := range old.ghosts {
+		add(ak, f)
+	}
 }
 
 // Denied is an ACL refusal; Error is the remark Java puts in its SYSTEM_ERROR response.
@@ -169,6 +193,7 @@ const (
 	frameParse          = "org.apache.rocketmq.acl.plain.PlainAccessValidator.parse(PlainAccessValidator.java:134)"
 	frameNoAccessKey    = "org.apache.rocketmq.acl.plain.PlainPermissionManager.validate(PlainPermissionManager.java:664)"
 	frameNoAccount      = "org.apache.rocketmq.acl.plain.PlainPermissionManager.validate(PlainPermissionManager.java:668)"
+	frameNoResource     = "org.apache.rocketmq.acl.plain.PlainPermissionManager.validate(PlainPermissionManager.java:675)"
 	frameSignature      = "org.apache.rocketmq.acl.plain.PlainPermissionManager.validate(PlainPermissionManager.java:684)"
 	frameAdmin          = "org.apache.rocketmq.acl.plain.PlainPermissionManager.checkPerm(PlainPermissionManager.java:581)"
 	frameDefaultPerm    = "org.apache.rocketmq.acl.plain.PlainPermissionManager.checkPerm(PlainPermissionManager.java:606)"
@@ -303,6 +328,9 @@ func (v *Validator) Check(remoteAddr string, req *remoting.Command) error {
 	}
 	acct := s.accounts[ak]
 	if acct == nil {
+		if _, ghost := s.ghosts[ak]; ghost {
+			return &Denied{Msg: "No PlainAccessResource for accessKey=" + ak, Frame: frameNoResource}
+		}
 		return &Denied{Msg: "No acl config for " + ak, Frame: frameNoAccount}
 	}
 	if acct.white.match(ip) {

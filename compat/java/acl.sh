@@ -22,14 +22,14 @@ CP="$HERE/target/classes:$(cat "$CPF")"
 ACL_FILE="$HERE/conf/acl/plain_acl.yml"
 EXTRA="aclEnable=true"
 
-judge() { # judge <flavour> <env file>
+judge() { # judge <flavour> <env file> <acl file>
     local ns broker
     ns="$(grep '^REF_NAMESRV_ADDR=' "$2" | cut -d= -f2)"
     broker="$(grep '^REF_BROKER_ADDR=' "$2" | cut -d= -f2)"
     echo "acl.sh: ACL judge against $1 (namesrv $ns, broker $broker)" >&2
     timeout --kill-after=10 180 "$JAVA" -Xmx128m -XX:+UseSerialGC -Duser.home="$(dirname "$2")/client-home" \
         -Djava.net.preferIPv4Stack=true -Drocketmq.client.logUseSlf4j=true \
-        -cp "$CP" io.rocketd.compat.AclJudge "$ns" "$broker"
+        -cp "$CP" io.rocketd.compat.AclJudge "$ns" "$broker" "$3"
 }
 
 mqadmin() { # mqadmin <work> <ns> args...: Java mqadmin with tools.yml (the admin account) in its home
@@ -84,7 +84,6 @@ run_side() {
         ((try == 3)) && return 1
     done
     local rc=0
-    judge "$side" "$work/$envfile" || rc=$?
     if [[ "$side" == ref ]]; then
         # The Go-client ACL tests (broker/access_test.go) against the Java broker: the answers they expect
         # from rocketd are Java's.
@@ -92,6 +91,7 @@ run_side() {
         (cd "$HERE/../.." && ROCKETD_ACL_REF_ENV="$work/$envfile" timeout 300 "${GO:-go}" test -count=1 \
             -run 'TestACLWithGoClient|TestACLGoClientSecurityTokenIsRefused' ./broker/ 2>&1 | grep -v '^time=') || rc=1
     fi
+    judge "$side" "$work/$envfile" "$work/home/conf/plain_acl.yml" || rc=$?
     admin_roundtrip "$work" "$work/$envfile" "$work/home/conf/plain_acl.yml" || rc=$?
     "$script" stop >/dev/null 2>&1 || true
     trap - EXIT

@@ -33,7 +33,10 @@ import org.apache.rocketmq.remoting.protocol.RemotingCommand;
  * 4.9.8 broker answers (code and remark, exactly). Run against both the reference and rocketd
  * (compat/java/acl.sh); a failure prints what came back.
  *
- * <p>Usage: AclJudge namesrvAddr brokerAddr
+ * <p>Usage: AclJudge namesrvAddr brokerAddr [aclFile]
+ *
+ * <p>With aclFile (the broker's plain_acl.yml), the judge then edits it and waits for the broker to apply the
+ * edit (Java polls every 5 s): an account removed by an edit, and a permission added.
  */
 public final class AclJudge {
     private AclJudge() {
@@ -164,9 +167,51 @@ public final class AclJudge {
         }
     }
 
+    /** One request through a client carrying hook; null when it could not be sent. */
+    private static RemotingCommand once(String broker, RPCHook hook, RemotingCommand req) throws Exception {
+        NettyRemotingClient client = new NettyRemotingClient(new NettyClientConfig());
+        client.registerRPCHook(hook);
+        client.start();
+        try {
+            return client.invokeSync(broker, req, 5000);
+        } finally {
+            client.shutdown();
+        }
+    }
+
+    private static void hotReload(String b, String aclFile, RPCHook user) throws Exception {
+        java.nio.file.Path path = java.nio.file.Paths.get(aclFile);
+        String text = new String(java.nio.file.Files.readAllBytes(path), StandardCharsets.UTF_8);
+        String local = "  - accessKey: localuser1\n    secretKey: localsecret\n    whiteRemoteAddress: 127.0.0.1\n";
+        String both = "      - aclTopicBoth=PUB|SUB\n";
+        if (!text.contains(local) || !text.contains(both)) {
+            report("hot reload: the ACL file has the judge's accounts", false, text, "conf/acl/plain_acl.yml");
+            return;
+        }
+        text = text.replace(local, "").replace(both, both + "      - aclTopicOther=PUB\n");
+        java.nio.file.Files.write(path, text.getBytes(StandardCharsets.UTF_8));
+        String wantGhost = EX + "No PlainAccessResource for accessKey=localuser1, " + VALIDATE + "675)";
+        RemotingCommand ghost = null;
+        RemotingCommand granted = null;
+        long deadline = System.currentTimeMillis() + 30000;
+        while (System.currentTimeMillis() < deadline) {
+            ghost = once(b, signed("localuser1", "wrongsecret"), send("aclTopicOther", "aclProducer"));
+            granted = once(b, user, send("aclTopicOther", "aclProducer"));
+            if (ghost.getCode() == 1 && wantGhost.equals(ghost.getRemark()) && granted.getCode() == 0) {
+                break;
+            }
+            Thread.sleep(200);
+        }
+        report("hot reload: an account removed by an edit", ghost != null && ghost.getCode() == 1
+            && wantGhost.equals(ghost.getRemark()), ghost == null ? "null" : "code=" + ghost.getCode() + " remark="
+            + ghost.getRemark(), "code=1 remark=" + wantGhost);
+        report("hot reload: a permission added by an edit", granted != null && granted.getCode() == 0,
+            granted == null ? "null" : "code=" + granted.getCode() + " remark=" + granted.getRemark(), "code=0");
+    }
+
     public static void main(String[] args) throws Exception {
-        if (args.length != 2) {
-            System.err.println("usage: AclJudge namesrvAddr brokerAddr");
+        if (args.length != 2 && args.length != 3) {
+            System.err.println("usage: AclJudge namesrvAddr brokerAddr [aclFile]");
             System.exit(2);
         }
         System.setProperty(RemotingCommand.REMOTING_VERSION_KEY, Integer.toString(MQVersion.CURRENT_VERSION));
@@ -222,6 +267,9 @@ public final class AclJudge {
                 String.valueOf(r), "SEND_OK");
         } finally {
             p.shutdown();
+        }
+        if (args.length == 3) {
+            hotReload(b, args[2], user);
         }
         System.out.println(failures == 0 ? "ACL judge: all passed" : "ACL judge: " + failures + " failed");
         System.exit(failures == 0 ? 0 : 1);
