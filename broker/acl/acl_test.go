@@ -205,3 +205,16 @@ func TestAccountRemovedByEditIsAGhostAsInJava(t *testing.T) {
 		return err != nil && strings.Contains(err.Error(), "No acl config for localuser1")
 	}, 10*time.Second, 10*time.Millisecond)
 }
+
+func TestEmptiedFileKeepsItsRulesAsInJava(t *testing.T) {
+	v, file := openTest(t, testACL)
+	req := signed(code.SendMessageV2, "rocketmq2", "12345678", map[string]string{"b": "topicPub"}, nil)
+	require.NoError(t, v.Check(remote, req))
+	writeLater(t, file, "")
+	time.Sleep(300 * time.Millisecond) // fifteen polls
+	require.NoError(t, v.Check(remote, req), "Java skips a file that became empty")
+	require.NoError(t, v.Check("10.10.103.1:1", remoting.NewRequest(code.SendMessageV2, nil, nil)), "its white list too")
+	writeLater(t, file, testACL)
+	time.Sleep(100 * time.Millisecond)
+	require.NoError(t, v.Check(remote, req))
+}

@@ -91,7 +91,11 @@ func compileAccount(c AccountConfig) (*account, error) {
 
 // snapshot is everything the files said at one load; it is replaced whole on reload.
 type snapshot struct {
-	global   []matcher
+	global []matcher
+	// globalOf and empty record, per file, its global white list and whether it held no data: Java's
+	// per-file reload skips a file that became empty, keeping what it said before.
+	globalOf map[string][]matcher
+	empty    map[string]bool
 	accounts map[string]*account
 	keyFile  map[string]string // access key -> file defining it
 	// ghosts are access keys removed from a file by an edit: Java's per-file reload leaves them in its key
@@ -126,7 +130,8 @@ func listFiles(dir, defaultFile string) []string {
 // load reads every file into a new snapshot. An access key defined twice counts in its first file.
 func load(dir, defaultFile string) (*snapshot, error) {
 	s := &snapshot{accounts: map[string]*account{}, keyFile: map[string]string{},
-		versions: map[string]DataVersion{}, mtimes: map[string]int64{}, loadedAt: time.Now().UnixMilli()}
+		versions: map[string]DataVersion{}, mtimes: map[string]int64{}, loadedAt: time.Now().UnixMilli(),
+		globalOf: map[string][]matcher{}, empty: map[string]bool{}}
 	s.files = listFiles(dir, defaultFile)
 	var errs []error
 	for _, f := range s.files {
@@ -153,6 +158,7 @@ func load(dir, defaultFile string) (*snapshot, error) {
 				continue
 			}
 			s.global = append(s.global, m)
+			s.globalOf[f] = append(s.globalOf[f], m)
 		}
 		for _, ac := range fc.Accounts {
 			a, err := compileAccount(ac)
@@ -166,6 +172,7 @@ func load(dir, defaultFile string) (*snapshot, error) {
 			}
 		}
 		if fc.GlobalWhiteRemoteAddresses == nil && fc.Accounts == nil && fc.DataVersion == nil {
+			s.empty[f] = true
 			continue // Java skips an empty file, dataVersion included
 		}
 		var dv DataVersion
@@ -175,4 +182,34 @@ func load(dir, defaultFile string) (*snapshot, error) {
 		s.versions[f] = dv
 	}
 	return s, errors.Join(errs...)
+}
+
+// keepEmptied carries into s what old had from each file that is now empty: Java's per-file reload skips an
+// empty file, so its accounts and white list stay in force until the number of files changes.
+func keepEmptied(old, s *snapshot) {
+	for f := range s.empty {
+		if old.empty[f] {
+			continue
+		}
+		for ak, kf := range old.keyFile {
+			if _, taken := s.keyFile[ak]; kf == f && !taken {
+				s.keyFile[ak] = f
+				s.accounts[ak] = old.accounts[ak]
+			}
+		}
+		for ak, gf := range old.ghosts {
+			if gf == f {
+				if s.ghosts == nil {
+					s.ghosts = map[string]string{}
+				}
+				s.ghosts[ak] = f
+			}
+		}
+		s.globalOf[f] = old.globalOf[f]
+		s.global = append(s.global, old.globalOf[f]...)
+		if dv, ok := old.versions[f]; ok {
+			s.versions[f] = dv
+		}
+		s.empty[f] = old.empty[f]
+	}
 }

@@ -149,6 +149,7 @@ func (v *Validator) reloadIfChanged() {
 	}
 	if len(files) == len(old.files) {
 		keepGhosts(old, s)
+		keepEmptied(old, s)
 	}
 	v.cur.Store(s)
 	v.log.Info("acl reloaded", "files", s.files, "accounts", len(s.accounts), "globalWhiteRemoteAddresses", len(s.global))
