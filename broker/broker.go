@@ -102,6 +102,12 @@ func New(cfg *conf.Broker, log *slog.Logger, opts Options) (*Broker, error) {
 	if err := b.openACL(); err != nil {
 		return nil, err
 	}
+	built := false
+	defer func() {
+		if !built && b.acl != nil {
+			b.acl.Close() // stop its file watcher
+		}
+	}()
 	root := cfg.Store.StorePathRootDir
 	configDir := filepath.Join(root, "config")
 	var err error
@@ -142,6 +148,7 @@ func New(cfg *conf.Broker, log *slog.Logger, opts Options) (*Broker, error) {
 	if err := b.initAdminExt(); err != nil {
 		return nil, err
 	}
+	built = true
 	return b, nil
 }
 

@@ -5,7 +5,6 @@ import (
 	"crypto/sha1"
 	"encoding/base64"
 	"slices"
-	"strings"
 )
 
 // Content is what a request's signature covers, as Java's PlainAccessValidator rebuilds it: the extFields
@@ -22,13 +21,11 @@ func Content(ext map[string]string, body []byte) []byte {
 		n += len(v)
 	}
 	slices.Sort(keys)
-	var b strings.Builder
-	b.Grow(n)
+	out := make([]byte, 0, n)
 	for _, k := range keys {
-		b.WriteString(ext[k])
+		out = append(out, ext[k]...)
 	}
-	b.Write(body)
-	return []byte(b.String())
+	return append(out, body...)
 }
 
 // Sign is Java's AclSigner.calSignature: Base64(HMAC-SHA1(secretKey, data)), standard alphabet, padded.
