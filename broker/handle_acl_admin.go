@@ -3,7 +3,8 @@ package broker
 // handle_acl_admin.go: the ACL admin requests of AdminBrokerProcessor (UPDATE_AND_CREATE_ACL_CONFIG 50,
 // DELETE_ACL_CONFIG 51, GET_BROKER_CLUSTER_ACL_INFO 52, UPDATE_GLOBAL_WHITE_ADDRS_CONFIG 53). The files are
 // changed by package acl. Without aclEnable Java fails them with a NullPointerException: 50, 51 and 53
-// answer their *_FAILED code with a null remark, 52 does not answer at all; rocketd does the same.
+// answer their *_FAILED code with the exception's message as remark (JDK 17's helpful message, what the
+// reference prints; null on JDK 8), 52 does not answer at all; rocketd does the same.
 
 import (
 	"github.com/rocketd/rocketd/broker/acl"
@@ -11,6 +12,9 @@ import (
 	"github.com/rocketd/rocketd/remoting/code"
 	"github.com/rocketd/rocketd/remoting/header"
 )
+
+// npeNoValidator starts the NullPointerException message the Java reference (JDK 17) answers without aclEnable.
+const npeNoValidator = `Cannot invoke "org.apache.rocketmq.acl.AccessValidator`
 
 func optExt(ext map[string]string, k string) *string {
 	if v, ok := ext[k]; ok {
@@ -25,7 +29,7 @@ func (b *Broker) handleUpdateAclConfig(_ *remoting.Conn, req *remoting.Command) 
 		return nil, err
 	}
 	if b.acl == nil {
-		return remoting.NewResponse(req, code.UpdateAndCreateAclConfigFailed, ""), nil
+		return remoting.NewResponse(req, code.UpdateAndCreateAclConfigFailed, npeNoValidator+`.updateAccessConfig(org.apache.rocketmq.common.PlainAccessConfig)" because "accessValidator" is null`), nil
 	}
 	ext := req.ExtFields
 	tp, tok := ext["topicPerms"]
@@ -56,7 +60,7 @@ func (b *Broker) handleDeleteAclConfig(c *remoting.Conn, req *remoting.Command) 
 	}
 	b.log.Info("DeleteAccessConfig called", "remote", c.RemoteAddr())
 	if b.acl == nil {
-		return remoting.NewResponse(req, code.DeleteAclConfigFailed, ""), nil
+		return remoting.NewResponse(req, code.DeleteAclConfigFailed, npeNoValidator+`.deleteAccessConfig(String)" because "accessValidator" is null`), nil
 	}
 	ok, err := b.acl.DeleteAccount(h.AccessKey)
 	if err != nil {
@@ -75,7 +79,7 @@ func (b *Broker) handleUpdateGlobalWhiteAddrs(_ *remoting.Conn, req *remoting.Co
 		return nil, err
 	}
 	if b.acl == nil {
-		return remoting.NewResponse(req, code.UpdateGlobalWhiteAddrsConfigFailed, ""), nil
+		return remoting.NewResponse(req, code.UpdateGlobalWhiteAddrsConfigFailed, npeNoValidator+`.updateGlobalWhiteAddrsConfig(java.util.List, String)" because "accessValidator" is null`), nil
 	}
 	ok, err := b.acl.UpdateGlobalWhiteAddrs(acl.JavaSplit(h.GlobalWhiteAddrs, true, ","), h.AclFileFullPath)
 	if err != nil {
