@@ -5,7 +5,7 @@ PKGS     ?= ./...
 FUZZTIME ?= 10s
 DATA     ?= data
 
-.PHONY: all build run test test-go test-java vet fuzz bench clean conformance-ref
+.PHONY: all build run test test-go test-java vet fuzz bench clean conformance-ref torture compat-register
 all: build
 
 build:
@@ -39,7 +39,11 @@ test-go: vet
 # and kill -9, both ways), and the ACL judge (acl-judge, compat/java/acl.sh: AclClientRPCHook requests against the
 # Java reference and rocketd, both with aclEnable=true, ~30 s). `make conformance-ref` (the Go suite against the Java reference) is run by hand when
 # tests change: under heavy load some of its client-timing-bound tests can miss their deadlines on Java.
-test-java: conformance-java compat-store acl-judge
+test-java: conformance-java compat-store acl-judge compat-register
+
+# What a topic create registers with the name servers, Java 4.9.8 against rocketd (about 30 s).
+compat-register: java-deps
+	ROCKETD_JAVA_REF=1 $(GO) test -count=1 -timeout 10m -run TestRegistrationPerCreateMatchesJava -v ./broker/
 
 # A short run of every fuzz target (FUZZTIME each).
 fuzz:
@@ -59,6 +63,11 @@ conformance-ref: java-deps
 	@set -a; . compat/java/target/ref/ref.env; set +a; \
 	ROCKETD_CONFORMANCE_NAMESRV=$$REF_NAMESRV_ADDR $(GO) test -count=1 ./conformance/; rc=$$?; \
 	$(MAKE) --no-print-directory java-ref-down; exit $$rc
+
+# The on-demand reliability campaign (not in CI, about 5 minutes): kill -9 cycles, malformed input, connection
+# and topic load, full disk. Loopback only. See torture/doc.go; e.g. TORTURE_FLAGS='-cycles 3 -phases crash'.
+torture: build
+	$(GO) run ./torture -bin $(BUILD) $(TORTURE_FLAGS)
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)

@@ -262,6 +262,7 @@ func (b *Broker) Close() error {
 		for _, p := range b.pools {
 			p.Release()
 		}
+		errs = append(errs, b.topics.Flush()) // creates answered before their topics.json write
 		errs = append(errs, b.offsets.Persist())
 		errs = append(errs, b.store.Shutdown())
 		b.log.Info("broker stopped", "name", b.cfg.Broker.BrokerName)

@@ -276,6 +276,10 @@ func (b *Broker) putResponse(resp *remoting.Command, res store.PutResult, queueI
 		resp.Code = code.SlaveNotAvailable
 	case store.CreateMappedFileFailed:
 		resp.Code, resp.Remark = code.SystemError, "create mapped file failed, server is busy or broken."
+		if res.Err != nil {
+			resp.Remark += " (" + res.Err.Error() + ")" // names the file and the disk that is full
+		}
+		return
 	case store.MessageIllegal, store.PropertiesSizeExceeded:
 		resp.Code = code.MessageIllegal
 		resp.Remark = "the message is illegal, maybe msg body or properties length not matched. msg body length limit " +

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/rocketd/rocketd/broker/topic"
+	"github.com/rocketd/rocketd/compat/fastjson"
 	"github.com/rocketd/rocketd/remoting"
 	"github.com/rocketd/rocketd/remoting/code"
 	"github.com/rocketd/rocketd/remoting/header"
@@ -31,8 +33,9 @@ func (b *Broker) namesrvAddrs() []string {
 	return out
 }
 
-func (b *Broker) registerBody() []byte {
-	wrapper := b.topics.SerializeWrapper(false)
+func (b *Broker) registerBody() []byte { return registerBodyOf(b.topics.SerializeWrapper(false)) }
+
+func registerBodyOf(wrapper []byte) []byte {
 	body := make([]byte, 0, len(wrapper)+64)
 	body = append(body, `{"filterServerList":[],"topicConfigSerializeWrapper":`...)
 	body = append(body, wrapper...)
@@ -42,11 +45,26 @@ func (b *Broker) registerBody() []byte {
 // registerAll sends REGISTER_BROKER to every name server in parallel. oneway is used after auto-creating a
 // topic, as Java does.
 func (b *Broker) registerAll(ctx context.Context, oneway bool) {
-	addrs := b.namesrvAddrs()
-	if len(addrs) == 0 {
+	if len(b.namesrvAddrs()) == 0 {
 		return
 	}
-	body := b.registerBody()
+	b.registerWith(ctx, b.registerBody(), oneway)
+}
+
+// registerIncrement is Java's registerIncrementBrokerData after UPDATE_AND_CREATE_TOPIC: REGISTER_BROKER to
+// every name server, synchronously, with a body holding only the changed topic and the DataVersion that
+// includes the change. Name servers merge it into the broker's queue data (they never drop topics missing
+// from a registration), so the table is not re-sent on every create.
+func (b *Broker) registerIncrement(ctx context.Context, tc topic.TopicConfig, dv fastjson.DataVersion) {
+	if len(b.namesrvAddrs()) == 0 {
+		return
+	}
+	b.registerWith(ctx, registerBodyOf(b.topics.RegisterIncrementWrapper(tc, dv, false)), false)
+}
+
+// registerWith sends one REGISTER_BROKER body to every name server in parallel.
+func (b *Broker) registerWith(ctx context.Context, body []byte, oneway bool) {
+	addrs := b.namesrvAddrs()
 	h := header.RegisterBrokerRequestHeader{
 		BrokerName:   b.cfg.Broker.BrokerName,
 		BrokerAddr:   b.brokerAddr(),

@@ -8,6 +8,7 @@ import (
 	"github.com/rocketd/rocketd/compat"
 	"github.com/rocketd/rocketd/store/commitlog"
 	"github.com/rocketd/rocketd/store/index"
+	"github.com/rocketd/rocketd/store/mmapfile"
 )
 
 const reputFallbackInterval = 100 * time.Millisecond
@@ -130,6 +131,9 @@ func (s *DefaultMessageStore) dispatch(rec *commitlog.Record) {
 		if err != nil {
 			s.log.Error("consume queue write failed; pulls of this queue will miss the message", "topic", topic,
 				"queueId", rec.QueueID, "phyOffset", rec.PhysicalOffset, "err", err)
+			if errors.Is(err, mmapfile.ErrNoSpace) {
+				s.logicsError.CompareAndSwap(nil, &err) // Java: makeLogicsQueueError, puts refused from now on
+			}
 		} else {
 			s.dispatchedTs.Store(rec.StoreTimestamp)
 			notify = true
@@ -139,6 +143,9 @@ func (s *DefaultMessageStore) dispatch(rec *commitlog.Record) {
 		if err := s.idx.BuildIndex(&index.Request{Topic: topic, Keys: keys, UniqKey: uniq, PhyOffset: rec.PhysicalOffset,
 			StoreTimestamp: rec.StoreTimestamp, SysFlag: rec.SysFlag}); err != nil {
 			s.log.Error("index build failed", "phyOffset", rec.PhysicalOffset, "err", err)
+			if errors.Is(err, mmapfile.ErrNoSpace) {
+				s.logicsError.CompareAndSwap(nil, &err) // Java: makeIndexFileError
+			}
 		}
 	}
 	// Like Java, listeners hear about a message after every dispatcher (CQ and index) has run.

@@ -59,7 +59,8 @@ type DefaultMessageStore struct {
 	lastCleanedPhyMin int64
 	manualDeletes     atomic.Int32
 	diskFull          atomic.Bool
-	diskFullRatio     atomic.Uint64 // permille, for the refusal remark
+	logicsError       atomic.Pointer[error] // a consume queue or index write failed for lack of disk (Java's WRITE_LOGICS_QUEUE_ERROR / WRITE_INDEX_FILE_ERROR)
+	diskFullRatio     atomic.Uint64         // permille, for the refusal remark
 
 	shutdownOnce sync.Once
 	shutdownErr  error

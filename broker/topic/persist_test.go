@@ -1,0 +1,48 @@
+package topic
+
+import (
+	"fmt"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// Update returns before the file is written; the background writer folds a burst of changes into a few
+// whole-file writes, and Flush waits for them. Persist (Put, Delete, the auto-create paths) still returns
+// after a write that includes its change.
+func TestUpdateBatchesFileWrites(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "topics.json")
+	m, err := Open(path, DefaultOptions())
+	require.NoError(t, err)
+	const n = 2000
+	for i := 0; i < n; i++ {
+		_, _, err := m.Update(New(fmt.Sprintf("T-%04d", i)))
+		require.NoError(t, err)
+	}
+	require.NoError(t, m.Flush())
+	require.Less(t, m.FileWrites(), int64(n/4), "one file write per change")
+	back, err := Open(path, DefaultOptions())
+	require.NoError(t, err)
+	require.Equal(t, m.Names(), back.Names())
+	require.Equal(t, m.DataVersion(), back.DataVersion())
+
+	// Put is durable when it returns, even while the writer is busy with others' changes.
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			for j := 0; j < 50; j++ {
+				_, _, _ = m.Update(New(fmt.Sprintf("U-%d-%d", i, j)))
+			}
+		}(i)
+	}
+	require.NoError(t, m.Put(New("Durable")))
+	back, err = Open(path, DefaultOptions())
+	require.NoError(t, err)
+	require.True(t, back.Contains("Durable"))
+	wg.Wait()
+	require.NoError(t, m.Flush())
+}
