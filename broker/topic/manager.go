@@ -343,18 +343,19 @@ func (m *Manager) Put(tc TopicConfig) error {
 	return err
 }
 
-// Update is Put without the OnChange listeners and without waiting for the file: Java's updateTopicConfig on
-// the UPDATE_AND_CREATE_TOPIC path, after which the caller registers the one changed topic itself
-// (RegisterIncrementWrapper). The change is written to topics.json by the background writer, together with
-// every other change made meanwhile (PersistSoon), so a burst of creates, even from one connection, costs a
-// few whole-file writes, not one per create. It returns the stored config and the DataVersion that includes
-// the change; an error means nothing changed.
+// Update is Put without the OnChange listeners: Java's updateTopicConfig on the UPDATE_AND_CREATE_TOPIC path,
+// after which the caller registers the one changed topic itself (RegisterIncrementWrapper). Like Java, it
+// returns only once topics.json holds the change (a create that was answered survives kill -9), but the write
+// is group-committed: every create in flight meanwhile is covered by the same whole-file write, so a burst
+// from many connections costs a few writes, not one per create. It returns the stored config and the
+// DataVersion that includes the change; an error means the table changed but the file could not be written
+// (nothing changed when the config was invalid).
 func (m *Manager) Update(tc TopicConfig) (TopicConfig, fastjson.DataVersion, error) {
 	tc, dv, err := m.update(tc)
-	if err == nil {
-		m.PersistSoon()
+	if err != nil {
+		return tc, dv, err
 	}
-	return tc, dv, err
+	return tc, dv, m.Persist()
 }
 
 func (m *Manager) update(tc TopicConfig) (TopicConfig, fastjson.DataVersion, error) {
