@@ -155,7 +155,9 @@ func TestSyncMasterSend(t *testing.T) {
 
 	s := startPairMember(t, ns, conf.Slave, nil)
 	ms, ss := m.msgStore(), s.msgStore()
-	require.Eventually(t, func() bool { return ms.HAStatus().SlaveConnections == 1 && ss.GetMaxPhyOffset() == ms.GetMaxPhyOffset() },
+	require.Eventually(t, func() bool {
+		return ms.HAStatus().SlaveConnections == 1 && ss.GetMaxPhyOffset() == ms.GetMaxPhyOffset()
+	},
 		15*time.Second, 10*time.Millisecond)
 	const n = 64
 	results := make(chan *remoting.Command, n)
