@@ -162,3 +162,11 @@ func (b *Broker) syncFromMaster(ctx context.Context) {
 		}
 	}
 }
+
+// HAStatus reports the replication state (zero when the store has no HA service).
+func (b *Broker) HAStatus() store.HAStatus {
+	if hs, ok := b.rawStore().(haStore); ok {
+		return hs.HAStatus()
+	}
+	return store.HAStatus{}
+}

@@ -82,7 +82,21 @@ type javaRef struct {
 	brokerPID  int
 }
 
-const refWorkDir = "/tmp/rocketd-interop-ref"
+// refWorkDir is this test process's private ref.sh work dir (set by TestMain): ref.sh's stop only signals JVMs
+// started for its work dir, so concurrent runs on the machine never stop each other's Java broker.
+var refWorkDir string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "rocketd-interop-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "interop:", err)
+		os.Exit(1)
+	}
+	refWorkDir = filepath.Join(dir, "ref")
+	code := m.Run()
+	_ = os.RemoveAll(dir)
+	os.Exit(code)
+}
 
 var harnessSnapshot string
 
@@ -109,7 +123,9 @@ func javaHarness(t *testing.T) string {
 	return dst
 }
 
-func startJava(t *testing.T, storeDir string, nsPort, brokerPort int) *javaRef {
+// startJava starts the Java namesrv and broker; extra broker.conf lines come after storeConfLines (Java's
+// Properties keep the last value of a key, so they override).
+func startJava(t *testing.T, storeDir string, nsPort, brokerPort int, extra ...string) *javaRef {
 	t.Helper()
 	root := javaHarness(t)
 	j := &javaRef{root: root, work: refWorkDir}
@@ -118,7 +134,7 @@ func startJava(t *testing.T, storeDir string, nsPort, brokerPort int) *javaRef {
 		"REF_STORE_DIR="+storeDir,
 		"REF_NAMESRV_PORT="+strconv.Itoa(nsPort),
 		"REF_BROKER_PORT="+strconv.Itoa(brokerPort),
-		"REF_BROKER_CONF_EXTRA="+strings.Join(storeConfLines, "\n"),
+		"REF_BROKER_CONF_EXTRA="+strings.Join(append(append([]string(nil), storeConfLines...), extra...), "\n"),
 		"REF_STOP_TIMEOUT=40",
 		"REF_START_TIMEOUT=120",
 	)

@@ -1,0 +1,225 @@
+package interop
+
+// Master/slave replication between Java 4.9.8 and rocketd, both directions (store.md §15, store/ha):
+//
+//   - TestJavaMasterRocketdSlave: a Java master, a rocketd slave that finds it through the Java name server,
+//     messages sent with the official Go client: the slave's CommitLog files are byte-identical to the
+//     master's and the slave serves every message with the sender's ids and offsets.
+//   - TestRocketdMasterJavaSlave: a rocketd SYNC_MASTER and a Java slave: every send is acknowledged only once
+//     the Java slave has it, its files are byte-identical, and the Java slave serves every message with the
+//     same ids and offsets.
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/apache/rocketmq-client-go/v2/primitive"
+	"github.com/stretchr/testify/require"
+
+	"github.com/rocketd/rocketd/broker"
+	"github.com/rocketd/rocketd/conf"
+	"github.com/rocketd/rocketd/remoting"
+	"github.com/rocketd/rocketd/remoting/code"
+)
+
+// startInProcess starts a rocketd broker "broker-a" of DefaultCluster with the interop store sizes.
+func startInProcess(t *testing.T, nsAddr string, role conf.BrokerRole) (*broker.Broker, string) {
+	t.Helper()
+	bc := conf.DefaultBroker()
+	bc.Broker.NamesrvAddr = nsAddr
+	bc.Broker.BrokerIP1, bc.Broker.BrokerIP2 = "127.0.0.1", "127.0.0.1"
+	bc.Broker.BrokerName = "broker-a"
+	bc.Broker.BrokerClusterName = "DefaultCluster"
+	bc.Broker.WaitTimeMillsInSendQueue = 5000
+	bc.Store.StorePathRootDir = filepath.Join(t.TempDir(), "store")
+	bc.Store.MappedFileSizeCommitLog = 1048576
+	bc.Store.MappedFileSizeConsumeQueue = 6000
+	bc.Store.MaxHashSlotNum, bc.Store.MaxIndexNum = 1000, 2000
+	bc.Store.BrokerRole = role
+	if role == conf.Slave {
+		bc.Broker.BrokerID = 1
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	b, err := broker.New(bc, log, broker.Options{ListenAddr: "127.0.0.1:0", RegisterPeriod: 500 * time.Millisecond,
+		SlaveSyncPeriod: time.Second})
+	require.NoError(t, err)
+	require.NoError(t, b.Start())
+	t.Cleanup(func() { _ = b.Close() })
+	return b, bc.Store.StorePathRootDir
+}
+
+
+// requireSameCommitLogEventually waits until every CommitLog file the two directories share is byte-identical
+// and every file only one side has is all zeros (Java pre-allocates the next file).
+func requireSameCommitLogEventually(t *testing.T, a, b string) {
+	t.Helper()
+	var why string
+	same := func() bool {
+		files := map[string]bool{}
+		for _, d := range []string{a, b} {
+			es, err := os.ReadDir(d)
+			if err != nil {
+				why = err.Error()
+				return false
+			}
+			for _, e := range es {
+				files[e.Name()] = true
+			}
+		}
+		shared := 0
+		for name := range files {
+			x, errA := os.ReadFile(filepath.Join(a, name))
+			y, errB := os.ReadFile(filepath.Join(b, name))
+			switch {
+			case errA != nil && errB != nil:
+				why = fmt.Sprintf("%s: %v / %v", name, errA, errB)
+				return false
+			case errA != nil:
+				if !allZero(y) {
+					why = name + " exists only in " + b + " and holds data"
+					return false
+				}
+			case errB != nil:
+				if !allZero(x) {
+					why = name + " exists only in " + a + " and holds data"
+					return false
+				}
+			default:
+				if !bytes.Equal(x, y) {
+					i := 0
+					for i < len(x) && i < len(y) && x[i] == y[i] {
+						i++
+					}
+					why = fmt.Sprintf("%s differs from byte %d", name, i)
+					return false
+				}
+				shared++
+			}
+		}
+		if shared < 2 {
+			why = fmt.Sprintf("only %d shared files: the test must cross a file end (BLANK tail)", shared)
+			return false
+		}
+		return true
+	}
+	require.Eventually(t, same, 90*time.Second, 250*time.Millisecond, "CommitLog %s vs %s", a, b)
+	t.Logf("CommitLog files identical (%s, %s)", a, b)
+	_ = why
+}
+
+func allZero(b []byte) bool {
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// pullAll reads every message of the sent topics from one broker with raw PULL_MESSAGE requests.
+func pullAll(t *testing.T, addr string, sent []sentMsg) map[string]*primitive.MessageExt {
+	t.Helper()
+	queues := map[string]int{topicA: 4, topicB: 2}
+	want := map[string]int64{} // topic@queue -> count
+	for _, m := range sent {
+		want[m.Topic+"@"+strconv.Itoa(m.QueueID)]++
+	}
+	cl := &remoting.Client{}
+	defer cl.Close()
+	got := map[string]*primitive.MessageExt{}
+	for topic, n := range queues {
+		for q := 0; q < n; q++ {
+			off := int64(0)
+			deadline := time.Now().Add(90 * time.Second)
+			for off < want[topic+"@"+strconv.Itoa(q)] {
+				require.True(t, time.Now().Before(deadline), "%s: %s queue %d stuck at offset %d", addr, topic, q, off)
+				ext := map[string]string{"consumerGroup": "ha_iop_group", "topic": topic, "queueId": strconv.Itoa(q),
+					"queueOffset": strconv.FormatInt(off, 10), "maxMsgNums": "32", "sysFlag": "4", "commitOffset": "0",
+					"suspendTimeoutMillis": "0", "subscription": "*", "subVersion": "0", "expressionType": "TAG"}
+				resp, err := cl.InvokeSync(context.Background(), addr, remoting.NewRequest(code.PullMessage, ext, nil), 10*time.Second)
+				if err != nil || resp.Code != code.Success {
+					time.Sleep(200 * time.Millisecond) // topic not synced yet, or not replicated yet
+					continue
+				}
+				for _, m := range primitive.DecodeMessage(resp.Body) {
+					require.Equal(t, off, m.QueueOffset)
+					got[m.OffsetMsgId] = m
+					off++
+				}
+			}
+		}
+	}
+	return got
+}
+
+// requireServes checks that broker addr serves every sent message with its ids, queue, offset and body.
+func requireServes(t *testing.T, addr string, sent []sentMsg) {
+	t.Helper()
+	got := pullAll(t, addr, sent)
+	require.Len(t, got, len(sent))
+	for _, w := range sent {
+		m, ok := got[w.OffsetMsgID]
+		require.True(t, ok, "offsetMsgId %s (%s) not served by %s", w.OffsetMsgID, w.MsgID, addr)
+		require.Equal(t, w.MsgID, m.GetProperty(primitive.PropertyUniqueClientMessageIdKeyIndex))
+		require.Equal(t, w.Topic, m.Topic)
+		require.Equal(t, w.QueueID, m.Queue.QueueId)
+		require.Equal(t, w.QueueOffset, m.QueueOffset)
+		b := m.Body
+		if m.SysFlag&1 != 0 && !bytes.Equal(b, w.Body) {
+			b = inflate(t, b)
+		}
+		require.Equal(t, w.Body, b, "body of %s", w.MsgID)
+	}
+}
+
+func TestJavaMasterRocketdSlave(t *testing.T) {
+	needInterop(t)
+	nsPort, brokerPort := freePorts(t)
+	javaDir := storeDir(t)
+	j := startJava(t, javaDir, nsPort, brokerPort)
+	javaAddr := "127.0.0.1:" + strconv.Itoa(brokerPort)
+
+	slave, slaveRoot := startInProcess(t, j.nsAddr, conf.Slave)
+	require.Eventually(t, func() bool { return slave.HAStatus().MasterConnected }, 30*time.Second, 100*time.Millisecond,
+		"the rocketd slave connects to the Java master's HA port (from the REGISTER_BROKER result)")
+
+	createTopic(t, javaAddr, topicA, 4)
+	createTopic(t, javaAddr, topicB, 2)
+	waitRoute(t, j.nsAddr, topicA)
+	waitRoute(t, j.nsAddr, topicB)
+	sent := produce(t, j.nsAddr, 0, 1800)
+
+	requireSameCommitLogEventually(t, filepath.Join(javaDir, "commitlog"),
+		filepath.Join(slaveRoot, "commitlog"))
+	requireServes(t, slave.Addr().String(), sent)
+}
+
+func TestRocketdMasterJavaSlave(t *testing.T) {
+	needInterop(t)
+	nsPort, brokerPort := freePorts(t)
+	nsAddr := "127.0.0.1:" + strconv.Itoa(nsPort)
+	master, masterRoot := startInProcess(t, nsAddr, conf.SyncMaster) // registers once the Java name server is up
+	javaDir := storeDir(t)
+	startJava(t, javaDir, nsPort, brokerPort, "brokerId=1", "brokerRole=SLAVE")
+	require.Eventually(t, func() bool { return master.HAStatus().SlaveConnections == 1 }, 60*time.Second, 100*time.Millisecond,
+		"the Java slave connects to the rocketd master's HA port")
+
+	masterAddr := master.Addr().String()
+	createTopic(t, masterAddr, topicA, 4)
+	createTopic(t, masterAddr, topicB, 2)
+	waitRoute(t, nsAddr, topicA)
+	waitRoute(t, nsAddr, topicB)
+	// SYNC_MASTER: each SendOK below is the Java slave's acknowledgement.
+	sent := produce(t, nsAddr, 0, 1800)
+
+	requireSameCommitLogEventually(t, filepath.Join(masterRoot, "commitlog"),
+		filepath.Join(javaDir, "commitlog"))
+	requireServes(t, "127.0.0.1:"+strconv.Itoa(brokerPort), sent)
+}
