@@ -3,7 +3,9 @@ package broker
 import (
 	"bytes"
 	"context"
+	"io"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -182,4 +184,24 @@ func TestSyncMasterSend(t *testing.T) {
 	require.Eventually(t, func() bool { return ms.HAStatus().SlaveConnections == 0 }, 10*time.Second, 10*time.Millisecond)
 	resp = m.call(t, code.SendMessageV2, sendV2("SyncHA", 0, "WAIT\x01true"), []byte("alone again"))
 	require.Equal(t, code.SlaveNotAvailable, resp.Code, resp.Remark)
+}
+
+// SYNC_MASTER with a slave that never acknowledges: FLUSH_SLAVE_TIMEOUT after slaveTimeout.
+func TestSyncMasterSlaveTimeout(t *testing.T) {
+	m := startTestBroker(t, func(c *conf.Broker) {
+		c.Store.BrokerRole = conf.SyncMaster
+		c.Store.SlaveTimeout = 300
+	})
+	m.createTopic(t, "SyncTO", 1)
+	hc, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(m.b.cfg.Store.HaListenPort))
+	require.NoError(t, err)
+	defer hc.Close()
+	_, err = hc.Write(make([]byte, 8)) // reports offset 0, then goes silent
+	require.NoError(t, err)
+	go func() { _, _ = io.Copy(io.Discard, hc) }()
+	require.Eventually(t, func() bool { return m.b.HAStatus().SlaveConnections == 1 }, 5*time.Second, 5*time.Millisecond)
+	start := time.Now()
+	resp := m.call(t, code.SendMessageV2, sendV2("SyncTO", 0, "WAIT\x01true"), []byte("never acked"))
+	require.Equal(t, code.FlushSlaveTimeout, resp.Code, resp.Remark)
+	require.GreaterOrEqual(t, time.Since(start), 300*time.Millisecond)
 }

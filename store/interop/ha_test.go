@@ -46,9 +46,16 @@ func startInProcess(t *testing.T, nsAddr string, role conf.BrokerRole) (*broker.
 	if role == conf.Slave {
 		bc.Broker.BrokerID = 1
 	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	b, err := broker.New(bc, log, broker.Options{ListenAddr: "127.0.0.1:0", RegisterPeriod: 500 * time.Millisecond,
-		SlaveSyncPeriod: time.Second})
+	// Real ports as in production: listenPort, the VIP port listenPort-2 (Java's slave sync calls the master
+	// there) and haListenPort listenPort+1.
+	_, bc.Server.ListenPort = freePorts(t)
+	bc.Store.HaListenPort = bc.Server.ListenPort + 1
+	level := slog.LevelWarn
+	if os.Getenv("ROCKETD_TEST_LOG") != "" {
+		level = slog.LevelInfo
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	b, err := broker.New(bc, log, broker.Options{RegisterPeriod: 500 * time.Millisecond, SlaveSyncPeriod: time.Second})
 	require.NoError(t, err)
 	require.NoError(t, b.Start())
 	t.Cleanup(func() { _ = b.Close() })
@@ -212,6 +219,18 @@ func TestRocketdMasterJavaSlave(t *testing.T) {
 		"the Java slave connects to the rocketd master's HA port")
 
 	masterAddr := master.Addr().String()
+	// The Java slave reports its offset first haSendHeartbeatInterval (5 s) after connecting; until then a
+	// SYNC_MASTER send would time out. One WAIT=false message, acknowledged by the slave, marks it streaming.
+	createTopic(t, masterAddr, "HAWarmup", 1)
+	cl := &remoting.Client{}
+	defer cl.Close()
+	resp, err := cl.InvokeSync(context.Background(), masterAddr, remoting.NewRequest(code.SendMessageV2, map[string]string{
+		"a": "pg", "b": "HAWarmup", "c": "TBW102", "d": "1", "e": "0", "f": "0",
+		"g": strconv.FormatInt(time.Now().UnixMilli(), 10), "h": "0", "i": "WAIT\x01false"}, []byte("warmup")), 10*time.Second)
+	require.NoError(t, err)
+	require.Equal(t, code.Success, resp.Code, resp.Remark)
+	require.Eventually(t, func() bool { return master.HAStatus().Push2SlaveMaxOffset > 0 }, 60*time.Second, 100*time.Millisecond,
+		"the Java slave acknowledges")
 	createTopic(t, masterAddr, topicA, 4)
 	createTopic(t, masterAddr, topicB, 2)
 	waitRoute(t, nsAddr, topicA)

@@ -94,7 +94,11 @@ func TestMain(m *testing.M) {
 	}
 	refWorkDir = filepath.Join(dir, "ref")
 	code := m.Run()
-	_ = os.RemoveAll(dir)
+	if code == 0 {
+		_ = os.RemoveAll(dir)
+	} else {
+		fmt.Fprintln(os.Stderr, "interop: Java logs kept in", refWorkDir)
+	}
 	os.Exit(code)
 }
 
