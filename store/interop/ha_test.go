@@ -62,7 +62,6 @@ func startInProcess(t *testing.T, nsAddr string, role conf.BrokerRole) (*broker.
 	return b, bc.Store.StorePathRootDir
 }
 
-
 // requireSameCommitLogEventually waits until every CommitLog file the two directories share is byte-identical
 // and every file only one side has is all zeros (Java pre-allocates the next file).
 func requireSameCommitLogEventually(t *testing.T, a, b string) {
