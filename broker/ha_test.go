@@ -131,6 +131,10 @@ func TestMasterSlavePair(t *testing.T) {
 		}
 	}
 	require.Equal(t, n, total)
+	// A slave does not correct a consumer's offset (it may lag): PULL_RETRY_IMMEDIATELY where a master answers
+	// PULL_OFFSET_MOVED.
+	require.Equal(t, code.PullOffsetMoved, m.call(t, code.PullMessage, pullExt("haGroup", "HATopic", 0, 100000, 4, 0), nil).Code)
+	require.Equal(t, code.PullRetryImmediately, s.call(t, code.PullMessage, pullExt("haGroup", "HATopic", 0, 100000, 4, 0), nil).Code)
 
 	// Writes to a slave: SERVICE_NOT_AVAILABLE, as Java.
 	resp := s.call(t, code.SendMessageV2, sendV2("HATopic", 0, ""), []byte("to the slave"))
