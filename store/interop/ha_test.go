@@ -32,13 +32,23 @@ import (
 // startInProcess starts a rocketd broker "broker-a" of DefaultCluster with the interop store sizes.
 func startInProcess(t *testing.T, nsAddr string, role conf.BrokerRole) (*broker.Broker, string) {
 	t.Helper()
+	// Real ports as in production: listenPort, the VIP port listenPort-2 (Java's slave sync calls the master
+	// there) and haListenPort listenPort+1.
+	_, port := freePorts(t)
+	root := filepath.Join(t.TempDir(), "store")
+	return startInProcessAt(t, nsAddr, role, root, port), root
+}
+
+// startInProcessAt starts the broker on a given store root and listenPort (a restart on the same store).
+func startInProcessAt(t *testing.T, nsAddr string, role conf.BrokerRole, root string, port int) *broker.Broker {
+	t.Helper()
 	bc := conf.DefaultBroker()
 	bc.Broker.NamesrvAddr = nsAddr
 	bc.Broker.BrokerIP1, bc.Broker.BrokerIP2 = "127.0.0.1", "127.0.0.1"
 	bc.Broker.BrokerName = "broker-a"
 	bc.Broker.BrokerClusterName = "DefaultCluster"
 	bc.Broker.WaitTimeMillsInSendQueue = 5000
-	bc.Store.StorePathRootDir = filepath.Join(t.TempDir(), "store")
+	bc.Store.StorePathRootDir = root
 	bc.Store.MappedFileSizeCommitLog = 1048576
 	bc.Store.MappedFileSizeConsumeQueue = 6000
 	bc.Store.MaxHashSlotNum, bc.Store.MaxIndexNum = 1000, 2000
@@ -46,9 +56,7 @@ func startInProcess(t *testing.T, nsAddr string, role conf.BrokerRole) (*broker.
 	if role == conf.Slave {
 		bc.Broker.BrokerID = 1
 	}
-	// Real ports as in production: listenPort, the VIP port listenPort-2 (Java's slave sync calls the master
-	// there) and haListenPort listenPort+1.
-	_, bc.Server.ListenPort = freePorts(t)
+	bc.Server.ListenPort = port
 	bc.Store.HaListenPort = bc.Server.ListenPort + 1
 	level := slog.LevelWarn
 	if os.Getenv("ROCKETD_TEST_LOG") != "" {
@@ -59,12 +67,12 @@ func startInProcess(t *testing.T, nsAddr string, role conf.BrokerRole) (*broker.
 	require.NoError(t, err)
 	require.NoError(t, b.Start())
 	t.Cleanup(func() { _ = b.Close() })
-	return b, bc.Store.StorePathRootDir
+	return b
 }
 
 // requireSameCommitLogEventually waits until every CommitLog file the two directories share is byte-identical
 // and every file only one side has is all zeros (Java pre-allocates the next file).
-func requireSameCommitLogEventually(t *testing.T, a, b string) {
+func requireSameCommitLogEventually(t *testing.T, a, b string, minShared int) {
 	t.Helper()
 	var why string
 	same := func() bool {
@@ -109,15 +117,20 @@ func requireSameCommitLogEventually(t *testing.T, a, b string) {
 				shared++
 			}
 		}
-		if shared < 2 {
-			why = fmt.Sprintf("only %d shared files: the test must cross a file end (BLANK tail)", shared)
+		if shared < minShared {
+			why = fmt.Sprintf("only %d shared files, want %d (crossing a file end: BLANK tail)", shared, minShared)
 			return false
 		}
 		return true
 	}
-	require.Eventually(t, same, 90*time.Second, 250*time.Millisecond, "CommitLog %s vs %s", a, b)
+	deadline := time.Now().Add(90 * time.Second)
+	for !same() {
+		if time.Now().After(deadline) {
+			t.Fatalf("CommitLog %s vs %s: %s", a, b, why)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
 	t.Logf("CommitLog files identical (%s, %s)", a, b)
-	_ = why
 }
 
 func allZero(b []byte) bool {
@@ -203,7 +216,7 @@ func TestJavaMasterRocketdSlave(t *testing.T) {
 	sent := produce(t, j.nsAddr, 0, 1800)
 
 	requireSameCommitLogEventually(t, filepath.Join(javaDir, "commitlog"),
-		filepath.Join(slaveRoot, "commitlog"))
+		filepath.Join(slaveRoot, "commitlog"), 2)
 	requireServes(t, slave.Addr().String(), sent)
 }
 
@@ -238,6 +251,61 @@ func TestRocketdMasterJavaSlave(t *testing.T) {
 	sent := produce(t, nsAddr, 0, 1800)
 
 	requireSameCommitLogEventually(t, filepath.Join(masterRoot, "commitlog"),
-		filepath.Join(javaDir, "commitlog"))
+		filepath.Join(javaDir, "commitlog"), 2)
 	requireServes(t, "127.0.0.1:"+strconv.Itoa(brokerPort), sent)
 }
+
+// TestLiveMigrationJavaToRocketd is the README's procedure: a rocketd slave replicates a live Java master; the
+// Java master is made read-only, the slave catches up, Java stops, and rocketd restarts as the master
+// (brokerId 0) on the replicated store. Every acknowledged message is served with its ids and offsets, and new
+// sends continue the queues.
+func TestLiveMigrationJavaToRocketd(t *testing.T) {
+	needInterop(t)
+	nsPort, brokerPort := freePorts(t)
+	javaDir := storeDir(t)
+	j := startJava(t, javaDir, nsPort, brokerPort)
+	javaAddr := "127.0.0.1:" + strconv.Itoa(brokerPort)
+	_, port := freePorts(t)
+	root := filepath.Join(t.TempDir(), "store")
+	slave := startInProcessAt(t, j.nsAddr, conf.Slave, root, port)
+	require.Eventually(t, func() bool { return slave.HAStatus().MasterConnected }, 30*time.Second, 100*time.Millisecond)
+
+	createTopic(t, javaAddr, topicA, 4)
+	createTopic(t, javaAddr, topicB, 2)
+	waitRoute(t, j.nsAddr, topicA)
+	waitRoute(t, j.nsAddr, topicB)
+	before := produce(t, j.nsAddr, 0, 900)
+
+	// 1. Java stops taking writes (mqadmin updateBrokerConfig -k brokerPermission -v 4).
+	cl := &remoting.Client{}
+	defer cl.Close()
+	resp, err := cl.InvokeSync(context.Background(), javaAddr, remoting.NewRequest(code.UpdateBrokerConfig, nil,
+		[]byte("brokerPermission=4\n")), 10*time.Second)
+	require.NoError(t, err)
+	require.Equal(t, code.Success, resp.Code, resp.Remark)
+	// 2. The rocketd slave catches up (byte for byte).
+	requireSameCommitLogEventually(t, filepath.Join(javaDir, "commitlog"), filepath.Join(root, "commitlog"), 1)
+	require.Eventually(t, func() bool {
+		return fileExists(filepath.Join(root, "config", "topics.json")) && fileExists(filepath.Join(root, "config", "subscriptionGroup.json"))
+	}, 30*time.Second, 100*time.Millisecond, "metadata synced")
+	// 3. Java broker stops (its name server stays for the clients).
+	j.stopBroker(t)
+	// 4. rocketd restarts as the master on the same store and ports.
+	require.NoError(t, slave.Close())
+	master := startInProcessAt(t, j.nsAddr, conf.AsyncMaster, root, port)
+	_ = master
+	after := produce(t, j.nsAddr, 900, 300)
+	next := map[string]int64{}
+	for _, m := range before {
+		k := m.Topic + "@" + strconv.Itoa(m.QueueID)
+		next[k] = max(next[k], m.QueueOffset+1)
+	}
+	for _, m := range after {
+		k := m.Topic + "@" + strconv.Itoa(m.QueueID)
+		require.Equal(t, next[k], m.QueueOffset, "%s continues right after the Java master's last message", k)
+		next[k]++
+	}
+	requireServes(t, "127.0.0.1:"+strconv.Itoa(port), append(before, after...))
+}
+
+func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }

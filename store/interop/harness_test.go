@@ -182,6 +182,15 @@ func (j *javaRef) stop(t *testing.T) {
 	t.Logf("java reference stopped in %v", time.Since(start).Round(time.Millisecond))
 }
 
+// stopBroker stops only the Java broker (SIGTERM: its shutdown hook flushes and removes abort); the name
+// server keeps running.
+func (j *javaRef) stopBroker(t *testing.T) {
+	t.Helper()
+	require.NoError(t, syscall.Kill(j.brokerPID, syscall.SIGTERM))
+	require.Eventually(t, func() bool { return syscall.Kill(j.brokerPID, 0) != nil }, 60*time.Second, 100*time.Millisecond,
+		"Java broker exits after SIGTERM")
+}
+
 // kill9 SIGKILLs the broker (the namesrv is stopped normally afterwards).
 func (j *javaRef) kill9(t *testing.T) {
 	t.Helper()
