@@ -112,6 +112,9 @@ func TestMasterSlavePair(t *testing.T) {
 		off, _ := s.b.offsets.Query("haGroup", "HATopic", 1)
 		return okT && okG && off == 42
 	}, 10*time.Second, 20*time.Millisecond, "slave metadata sync")
+	// A topic created later follows too (the master's dataVersion moved on).
+	m.createTopic(t, "HATopicLater", 1)
+	require.Eventually(t, func() bool { _, ok := s.b.topics.Get("HATopicLater"); return ok }, 10*time.Second, 20*time.Millisecond)
 
 	// The slave serves every message, same offsets.
 	total := 0

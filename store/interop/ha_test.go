@@ -14,12 +14,17 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 
+	rocketmq "github.com/apache/rocketmq-client-go/v2"
+	"github.com/apache/rocketmq-client-go/v2/consumer"
 	"github.com/apache/rocketmq-client-go/v2/primitive"
 	"github.com/stretchr/testify/require"
 
@@ -146,9 +151,10 @@ func allZero(b []byte) bool {
 func pullAll(t *testing.T, addr string, sent []sentMsg) map[string]*primitive.MessageExt {
 	t.Helper()
 	queues := map[string]int{topicA: 4, topicB: 2}
-	want := map[string]int64{} // topic@queue -> count
+	want := map[string]int64{} // topic@queue -> offset after the highest sent one
 	for _, m := range sent {
-		want[m.Topic+"@"+strconv.Itoa(m.QueueID)]++
+		k := m.Topic + "@" + strconv.Itoa(m.QueueID)
+		want[k] = max(want[k], m.QueueOffset+1)
 	}
 	cl := &remoting.Client{}
 	defer cl.Close()
@@ -157,13 +163,19 @@ func pullAll(t *testing.T, addr string, sent []sentMsg) map[string]*primitive.Me
 		for q := 0; q < n; q++ {
 			off := int64(0)
 			deadline := time.Now().Add(90 * time.Second)
+			last := ""
 			for off < want[topic+"@"+strconv.Itoa(q)] {
-				require.True(t, time.Now().Before(deadline), "%s: %s queue %d stuck at offset %d", addr, topic, q, off)
+				require.True(t, time.Now().Before(deadline), "%s: %s queue %d stuck at offset %d: %s", addr, topic, q, off, last)
 				ext := map[string]string{"consumerGroup": "ha_iop_group", "topic": topic, "queueId": strconv.Itoa(q),
 					"queueOffset": strconv.FormatInt(off, 10), "maxMsgNums": "32", "sysFlag": "4", "commitOffset": "0",
 					"suspendTimeoutMillis": "0", "subscription": "*", "subVersion": "0", "expressionType": "TAG"}
 				resp, err := cl.InvokeSync(context.Background(), addr, remoting.NewRequest(code.PullMessage, ext, nil), 10*time.Second)
 				if err != nil || resp.Code != code.Success {
+					if err != nil {
+						last = err.Error()
+					} else {
+						last = fmt.Sprintf("code %d %s", resp.Code, resp.Remark)
+					}
 					time.Sleep(200 * time.Millisecond) // topic not synced yet, or not replicated yet
 					continue
 				}
@@ -182,7 +194,6 @@ func pullAll(t *testing.T, addr string, sent []sentMsg) map[string]*primitive.Me
 func requireServes(t *testing.T, addr string, sent []sentMsg) {
 	t.Helper()
 	got := pullAll(t, addr, sent)
-	require.Len(t, got, len(sent))
 	for _, w := range sent {
 		m, ok := got[w.OffsetMsgID]
 		require.True(t, ok, "offsetMsgId %s (%s) not served by %s", w.OffsetMsgID, w.MsgID, addr)
@@ -309,3 +320,138 @@ func TestLiveMigrationJavaToRocketd(t *testing.T) {
 }
 
 func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
+
+// TestSyncMasterKill9SlaveKeepsAcked: a rocketd SYNC_MASTER process under send load is killed with -9; its
+// rocketd slave holds every message whose send was acknowledged, serves them with the same ids and offsets,
+// and a Go client consumer (broadcasting: v2.1.2 asks only brokerId 0 for a clustering group's offset, also
+// against Java) consumes them from the slave while the master is down.
+func TestSyncMasterKill9SlaveKeepsAcked(t *testing.T) {
+	needInterop(t)
+	nsPort, brokerPort := freePorts(t)
+	r := startRocketd(t, storeDir(t), nsPort, brokerPort, "brokerRole=SYNC_MASTER")
+	slave, _ := startInProcess(t, r.nsAddr, conf.Slave)
+	require.Eventually(t, func() bool { return slave.HAStatus().MasterConnected }, 30*time.Second, 100*time.Millisecond)
+	createTopic(t, r.brokerAddr, topicA, 4)
+	createTopic(t, r.brokerAddr, topicB, 2)
+	waitRoute(t, r.nsAddr, topicA)
+	waitRoute(t, r.nsAddr, topicB)
+	slaveAddr := "127.0.0.1:" + strconv.Itoa(slave.Addr().(*net.TCPAddr).Port)
+	waitTopicsOn(t, slaveAddr, topicA, topicB) // the slave's metadata sync (every second here)
+
+	var mu sync.Mutex
+	var acked []sentMsg
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for w := 0; w < 4; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			p := newProducer(t, r.nsAddr)
+			defer p.Shutdown()
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				topic := topicA
+				if i%3 == 2 {
+					topic = topicB
+				}
+				m := primitive.NewMessage(topic, body(w*100000+i))
+				ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+				res, err := p.SendSync(ctx, m)
+				cancel()
+				if err != nil || res.Status != primitive.SendOK {
+					time.Sleep(20 * time.Millisecond) // master gone, or not acknowledged: not counted
+					continue
+				}
+				mu.Lock()
+				acked = append(acked, sentMsg{Topic: topic, MsgID: res.MsgID, OffsetMsgID: res.OffsetMsgID,
+					QueueID: res.MessageQueue.QueueId, QueueOffset: res.QueueOffset, Body: m.Body})
+				mu.Unlock()
+			}
+		}(w)
+	}
+	require.Eventually(t, func() bool { mu.Lock(); defer mu.Unlock(); return len(acked) >= 1500 }, 60*time.Second, 10*time.Millisecond)
+	require.NoError(t, r.broker.Process.Signal(syscall.SIGKILL))
+	<-r.exited
+	time.Sleep(500 * time.Millisecond)
+	close(stop)
+	wg.Wait()
+	mu.Lock()
+	sent := append([]sentMsg(nil), acked...)
+	mu.Unlock()
+	t.Logf("%d sends acknowledged before kill -9", len(sent))
+
+	requireServes(t, slaveAddr, sent)
+	consumeBroadcast(t, r.nsAddr, sent)
+}
+
+// consumeBroadcast consumes both topics with a broadcasting Go push consumer until every wanted message came.
+func consumeBroadcast(t *testing.T, nsAddr string, want []sentMsg) {
+	t.Helper()
+	var mu sync.Mutex
+	got := map[string]*primitive.MessageExt{}
+	pc, err := rocketmq.NewPushConsumer(
+		consumer.WithNsResolver(primitive.NewPassthroughResolver([]string{nsAddr})),
+		consumer.WithGroupName(uniq("ha_bc")), consumer.WithInstance(uniq("ha_bci")),
+		consumer.WithConsumerModel(consumer.BroadCasting),
+		consumer.WithConsumeFromWhere(consumer.ConsumeFromFirstOffset), consumer.WithPullBatchSize(32))
+	require.NoError(t, err)
+	for _, topic := range []string{topicA, topicB} {
+		require.NoError(t, pc.Subscribe(topic, consumer.MessageSelector{Type: consumer.TAG, Expression: "*"},
+			func(_ context.Context, msgs ...*primitive.MessageExt) (consumer.ConsumeResult, error) {
+				mu.Lock()
+				for _, m := range msgs {
+					got[m.MsgId] = m
+				}
+				mu.Unlock()
+				return consumer.ConsumeSuccess, nil
+			}))
+	}
+	require.NoError(t, pc.Start())
+	defer pc.Shutdown()
+	missing := func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		n := 0
+		for _, w := range want {
+			if got[w.MsgID] == nil {
+				n++
+			}
+		}
+		return n
+	}
+	deadline := time.Now().Add(120 * time.Second)
+	for missing() > 0 && time.Now().Before(deadline) {
+		time.Sleep(200 * time.Millisecond)
+	}
+	require.Zero(t, missing(), "messages never consumed from the slave (of %d)", len(want))
+	mu.Lock()
+	defer mu.Unlock()
+	for _, w := range want {
+		m := got[w.MsgID]
+		require.Equal(t, w.OffsetMsgID, m.OffsetMsgId, w.MsgID)
+		require.Equal(t, w.QueueOffset, m.QueueOffset, w.MsgID)
+	}
+}
+
+// waitTopicsOn waits until a broker's GET_ALL_TOPIC_CONFIG lists every topic.
+func waitTopicsOn(t *testing.T, addr string, topics ...string) {
+	t.Helper()
+	cl := &remoting.Client{}
+	defer cl.Close()
+	require.Eventually(t, func() bool {
+		resp, err := cl.InvokeSync(context.Background(), addr, remoting.NewRequest(code.GetAllTopicConfig, nil, nil), 2*time.Second)
+		if err != nil || resp.Code != code.Success {
+			return false
+		}
+		for _, tp := range topics {
+			if !bytes.Contains(resp.Body, []byte(`"`+tp+`"`)) {
+				return false
+			}
+		}
+		return true
+	}, 30*time.Second, 100*time.Millisecond, "topics %v on %s", topics, addr)
+}
