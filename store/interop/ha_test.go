@@ -23,7 +23,6 @@ import (
 	"testing"
 	"time"
 
-	rocketmq "github.com/apache/rocketmq-client-go/v2"
 	"github.com/apache/rocketmq-client-go/v2/consumer"
 	"github.com/apache/rocketmq-client-go/v2/primitive"
 	"github.com/stretchr/testify/require"
@@ -391,50 +390,7 @@ func TestSyncMasterKill9SlaveKeepsAcked(t *testing.T) {
 // consumeBroadcast consumes both topics with a broadcasting Go push consumer until every wanted message came.
 func consumeBroadcast(t *testing.T, nsAddr string, want []sentMsg) {
 	t.Helper()
-	var mu sync.Mutex
-	got := map[string]*primitive.MessageExt{}
-	pc, err := rocketmq.NewPushConsumer(
-		consumer.WithNsResolver(primitive.NewPassthroughResolver([]string{nsAddr})),
-		consumer.WithGroupName(uniq("ha_bc")), consumer.WithInstance(uniq("ha_bci")),
-		consumer.WithConsumerModel(consumer.BroadCasting),
-		consumer.WithConsumeFromWhere(consumer.ConsumeFromFirstOffset), consumer.WithPullBatchSize(32))
-	require.NoError(t, err)
-	for _, topic := range []string{topicA, topicB} {
-		require.NoError(t, pc.Subscribe(topic, consumer.MessageSelector{Type: consumer.TAG, Expression: "*"},
-			func(_ context.Context, msgs ...*primitive.MessageExt) (consumer.ConsumeResult, error) {
-				mu.Lock()
-				for _, m := range msgs {
-					got[m.MsgId] = m
-				}
-				mu.Unlock()
-				return consumer.ConsumeSuccess, nil
-			}))
-	}
-	require.NoError(t, pc.Start())
-	defer pc.Shutdown()
-	missing := func() int {
-		mu.Lock()
-		defer mu.Unlock()
-		n := 0
-		for _, w := range want {
-			if got[w.MsgID] == nil {
-				n++
-			}
-		}
-		return n
-	}
-	deadline := time.Now().Add(120 * time.Second)
-	for missing() > 0 && time.Now().Before(deadline) {
-		time.Sleep(200 * time.Millisecond)
-	}
-	require.Zero(t, missing(), "messages never consumed from the slave (of %d)", len(want))
-	mu.Lock()
-	defer mu.Unlock()
-	for _, w := range want {
-		m := got[w.MsgID]
-		require.Equal(t, w.OffsetMsgID, m.OffsetMsgId, w.MsgID)
-		require.Equal(t, w.QueueOffset, m.QueueOffset, w.MsgID)
-	}
+	consumeAllAs(t, nsAddr, uniq("ha_bc"), want, consumer.WithConsumerModel(consumer.BroadCasting))
 }
 
 // waitTopicsOn waits until a broker's GET_ALL_TOPIC_CONFIG lists every topic.
