@@ -10,14 +10,18 @@ package interop
 //     same ids and offsets.
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -29,6 +33,7 @@ import (
 
 	"github.com/rocketd/rocketd/broker"
 	"github.com/rocketd/rocketd/conf"
+	"github.com/rocketd/rocketd/namesrv"
 	"github.com/rocketd/rocketd/remoting"
 	"github.com/rocketd/rocketd/remoting/code"
 )
@@ -410,4 +415,136 @@ func waitTopicsOn(t *testing.T, addr string, topics ...string) {
 		}
 		return true
 	}, 30*time.Second, 100*time.Millisecond, "topics %v on %s", topics, addr)
+}
+
+// TestJavaClientConsumerFollowsSlave: a Java 4.9.8 clustering push consumer reads a rocketd pair's topic from
+// the slave while the master is down (offset commits go to the slave too, as the Java client does), then
+// continues on the restarted master, without duplicates.
+func TestJavaClientConsumerFollowsSlave(t *testing.T) {
+	needInterop(t)
+	nc := conf.DefaultNamesrv()
+	nc.Namesrv.KvConfigPath = filepath.Join(t.TempDir(), "kvConfig.json")
+	ns, err := namesrv.New(nc, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})))
+	require.NoError(t, err)
+	require.NoError(t, ns.Start("127.0.0.1:0"))
+	t.Cleanup(func() { _ = ns.Close() })
+	nsAddr := ns.Addr()
+
+	_, mport := freePorts(t)
+	mroot := filepath.Join(t.TempDir(), "store")
+	master := startInProcessAt(t, nsAddr, conf.AsyncMaster, mroot, mport)
+	slave, _ := startInProcess(t, nsAddr, conf.Slave)
+	slaveAddr := "127.0.0.1:" + strconv.Itoa(slave.Addr().(*net.TCPAddr).Port)
+	createTopic(t, "127.0.0.1:"+strconv.Itoa(mport), topicA, 4)
+	createTopic(t, "127.0.0.1:"+strconv.Itoa(mport), topicB, 2)
+	waitRoute(t, nsAddr, topicA)
+	waitTopicsOn(t, slaveAddr, topicA)
+	onlyA := func(ms []sentMsg) (out []sentMsg) {
+		for _, m := range ms {
+			if m.Topic == topicA {
+				out = append(out, m)
+			}
+		}
+		return out
+	}
+	before := onlyA(produce(t, nsAddr, 0, 300))
+	requireServes(t, slaveAddr, before) // replicated
+
+	// The master goes away; the route keeps only the slave.
+	require.NoError(t, master.Close())
+	jc := startJavaConsumer(t, nsAddr, topicA, uniq("ha_jcg"))
+	jc.waitFor(t, before, "from the slave while the master is down")
+
+	master = startInProcessAt(t, nsAddr, conf.AsyncMaster, mroot, mport)
+	after := onlyA(produce(t, nsAddr, 300, 150))
+	jc.waitFor(t, after, "after the master is back")
+	time.Sleep(2 * time.Second) // anything delivered twice would show by now
+	require.Zero(t, jc.duplicates(), "messages delivered twice")
+}
+
+// javaConsumer is a running io.rocketd.compat.HaConsumer (Java 4.9.8 DefaultMQPushConsumer, clustering).
+type javaConsumer struct {
+	mu    sync.Mutex
+	seen  map[string]int
+	stdin io.WriteCloser
+}
+
+func startJavaConsumer(t *testing.T, nsAddr, topic, group string) *javaConsumer {
+	t.Helper()
+	root := javaHarness(t)
+	cp, err := os.ReadFile(filepath.Join(root, "target/classpath.txt"))
+	require.NoError(t, err)
+	cmd := exec.Command("java", "-Xmx128m", "-Drocketmq.client.logUseSlf4j=true", "-Duser.home="+t.TempDir(),
+		"-cp", filepath.Join(root, "target/classes")+":"+strings.TrimSpace(string(cp)),
+		"io.rocketd.compat.HaConsumer", nsAddr, topic, group)
+	out, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	jc := &javaConsumer{seen: map[string]int{}}
+	jc.stdin, err = cmd.StdinPipe()
+	require.NoError(t, err)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	require.NoError(t, cmd.Start())
+	ready := make(chan struct{})
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			f := strings.Fields(sc.Text())
+			switch {
+			case len(f) == 1 && f[0] == "READY":
+				close(ready)
+			case len(f) == 5 && f[0] == "MSG":
+				jc.mu.Lock()
+				jc.seen[f[4]]++
+				jc.mu.Unlock()
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		_ = jc.stdin.Close()
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(30 * time.Second):
+			_ = cmd.Process.Kill()
+			<-done
+		}
+	})
+	select {
+	case <-ready:
+	case <-time.After(60 * time.Second):
+		t.Fatalf("Java consumer did not start: %s", stderr.String())
+	}
+	return jc
+}
+
+func (jc *javaConsumer) waitFor(t *testing.T, want []sentMsg, when string) {
+	t.Helper()
+	missing := func() int {
+		jc.mu.Lock()
+		defer jc.mu.Unlock()
+		n := 0
+		for _, w := range want {
+			if jc.seen[w.MsgID] == 0 {
+				n++
+			}
+		}
+		return n
+	}
+	deadline := time.Now().Add(120 * time.Second)
+	for missing() > 0 {
+		require.True(t, time.Now().Before(deadline), "Java consumer: %d of %d messages not delivered %s", missing(), len(want), when)
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+func (jc *javaConsumer) duplicates() int {
+	jc.mu.Lock()
+	defer jc.mu.Unlock()
+	n := 0
+	for _, c := range jc.seen {
+		n += c - 1
+	}
+	return n
 }
