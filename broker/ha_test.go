@@ -212,3 +212,21 @@ func TestSyncMasterSlaveTimeout(t *testing.T) {
 	require.Equal(t, code.FlushSlaveTimeout, resp.Code, resp.Remark)
 	require.GreaterOrEqual(t, time.Since(start), 300*time.Millisecond)
 }
+
+// SYNC_MASTER with SYNC_FLUSH: a WAIT send is answered after both the flush and the slave's ack.
+func TestSyncMasterWithSyncFlush(t *testing.T) {
+	ns := startNamesrv(t)
+	m := startPairMember(t, ns, conf.SyncMaster, func(c *conf.Broker) { c.Store.FlushDiskType = conf.SyncFlush })
+	m.createTopic(t, "SyncBoth", 1)
+	require.Equal(t, code.SlaveNotAvailable, m.call(t, code.SendMessageV2, sendV2("SyncBoth", 0, "WAIT\x01true"), []byte("x")).Code)
+	s := startPairMember(t, ns, conf.Slave, nil)
+	ms, ss := m.msgStore(), s.msgStore()
+	require.Eventually(t, func() bool { return ss.GetMaxPhyOffset() == ms.GetMaxPhyOffset() }, 15*time.Second, 10*time.Millisecond)
+	for i := 0; i < 20; i++ {
+		resp := m.call(t, code.SendMessageV2, sendV2("SyncBoth", 0, "WAIT\x01true"), []byte("durable and replicated"))
+		require.Equal(t, code.Success, resp.Code, resp.Remark)
+		off, err := strconv.ParseInt(resp.Ext("queueOffset"), 10, 64)
+		require.NoError(t, err)
+		require.Greater(t, ss.GetMaxPhyOffset(), ms.GetCommitLogOffsetInQueue("SyncBoth", 0, off))
+	}
+}

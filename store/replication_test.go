@@ -233,3 +233,54 @@ func TestSyncMasterTimesOutWhenSlaveStalls(t *testing.T) {
 	require.Equal(t, FlushSlaveTimeout, res.Status)
 	require.GreaterOrEqual(t, time.Since(start), 200*time.Millisecond)
 }
+
+// Two slaves of one master both end up identical; SYNC_MASTER needs only one of them.
+func TestReplicationTwoSlavesAndMasterRestart(t *testing.T) {
+	mcfg := testConfig(t.TempDir())
+	mcfg.BrokerRole = SyncMaster
+	mcfg.SlaveTimeout = 2000
+	openMaster := func(addr string) (*DefaultMessageStore, string) {
+		m, err := Open(mcfg, Options{})
+		require.NoError(t, err)
+		require.NoError(t, m.Start())
+		a, err := m.StartHA(addr)
+		require.NoError(t, err)
+		return m, a.String()
+	}
+	m, addr := openMaster("127.0.0.1:0")
+	s1, _ := startHAStore(t, Slave, nil)
+	s2, _ := startHAStore(t, Slave, nil)
+	s1.UpdateHaMasterAddress(addr)
+	s2.UpdateHaMasterAddress(addr)
+	require.Eventually(t, func() bool { return m.HAStatus().SlaveConnections == 2 }, 5*time.Second, 5*time.Millisecond)
+	waitReplica := func(r PutResult) PutMessageStatus {
+		ch := make(chan PutResult, 1)
+		m.WaitReplica(r, func(r PutResult) { ch <- r })
+		return (<-ch).Status
+	}
+	// First message in file 0 while both slaves ask for "0" (the start of the master's last file).
+	require.Equal(t, PutOK, waitReplica(put(t, m, newMsg("T", 0, "first", nil))))
+	waitCaughtUp(t, m, s1)
+	waitCaughtUp(t, m, s2)
+	for i := 0; i < 49; i++ {
+		require.Equal(t, PutOK, waitReplica(put(t, m, newMsg("T", 0, strings.Repeat("q", 500), nil))))
+	}
+	waitCaughtUp(t, m, s1)
+	waitCaughtUp(t, m, s2)
+	requireSameCommitLog(t, m.cfg.commitLogDir(), s1.cfg.commitLogDir())
+	requireSameCommitLog(t, m.cfg.commitLogDir(), s2.cfg.commitLogDir())
+
+	// One slave leaves: the other still acknowledges.
+	require.NoError(t, s2.Shutdown())
+	require.Equal(t, PutOK, waitReplica(put(t, m, newMsg("T", 0, "one slave", nil))))
+
+	// The master restarts on the same port: the remaining slave reconnects and resumes where it was.
+	require.NoError(t, m.Shutdown())
+	m, _ = openMaster(addr)
+	defer m.Shutdown()
+	require.Eventually(t, func() bool { return m.HAStatus().SlaveConnections == 1 }, 10*time.Second, 10*time.Millisecond)
+	require.Equal(t, PutOK, waitReplica(put(t, m, newMsg("T", 0, "after restart", nil))))
+	waitCaughtUp(t, m, s1)
+	requireSameCommitLog(t, m.cfg.commitLogDir(), s1.cfg.commitLogDir())
+	require.Equal(t, int64(52), s1.GetMaxOffsetInQueue("T", 0))
+}
