@@ -27,6 +27,7 @@ import (
 	"testing"
 	"time"
 
+	rocketmq "github.com/apache/rocketmq-client-go/v2"
 	"github.com/apache/rocketmq-client-go/v2/consumer"
 	"github.com/apache/rocketmq-client-go/v2/primitive"
 	"github.com/stretchr/testify/require"
@@ -547,4 +548,74 @@ func (jc *javaConsumer) duplicates() int {
 		n += c - 1
 	}
 	return n
+}
+
+// goClusteringWithoutMaster produces to a pair, stops its master, and counts what a Go client v2.1.2
+// clustering push consumer (a new group) receives from the slave in a fixed time.
+func goClusteringWithoutMaster(t *testing.T, nsAddr, slaveAddr string, stopMaster func()) (sent, got int) {
+	t.Helper()
+	msgs := produce(t, nsAddr, 0, 150)
+	requireServes(t, slaveAddr, msgs) // the slave has them all (and the topics)
+	stopMaster()
+	var mu sync.Mutex
+	seen := map[string]bool{}
+	pc, err := rocketmq.NewPushConsumer(consumer.WithNsResolver(primitive.NewPassthroughResolver([]string{nsAddr})),
+		consumer.WithGroupName(uniq("ha_gcl")), consumer.WithInstance(uniq("ha_gci")),
+		consumer.WithConsumeFromWhere(consumer.ConsumeFromFirstOffset))
+	require.NoError(t, err)
+	for _, topic := range []string{topicA, topicB} {
+		require.NoError(t, pc.Subscribe(topic, consumer.MessageSelector{Type: consumer.TAG, Expression: "*"},
+			func(_ context.Context, ms ...*primitive.MessageExt) (consumer.ConsumeResult, error) {
+				mu.Lock()
+				for _, m := range ms {
+					seen[m.MsgId] = true
+				}
+				mu.Unlock()
+				return consumer.ConsumeSuccess, nil
+			}))
+	}
+	require.NoError(t, pc.Start())
+	time.Sleep(20 * time.Second)
+	_ = pc.Shutdown()
+	mu.Lock()
+	defer mu.Unlock()
+	return len(msgs), len(seen)
+}
+
+// TestGoClusteringConsumerWithoutMasterAsJava pins the Go client's clustering behaviour on a slave to what
+// it does with a Java 4.9.8 pair: the same messages delivered (all, or none) in the same time.
+func TestGoClusteringConsumerWithoutMasterAsJava(t *testing.T) {
+	needInterop(t)
+	// rocketd pair.
+	nc := conf.DefaultNamesrv()
+	nc.Namesrv.KvConfigPath = filepath.Join(t.TempDir(), "kvConfig.json")
+	ns, err := namesrv.New(nc, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})))
+	require.NoError(t, err)
+	require.NoError(t, ns.Start("127.0.0.1:0"))
+	t.Cleanup(func() { _ = ns.Close() })
+	master, _ := startInProcess(t, ns.Addr(), conf.AsyncMaster)
+	slave, _ := startInProcess(t, ns.Addr(), conf.Slave)
+	require.Eventually(t, func() bool { return slave.HAStatus().MasterConnected }, 30*time.Second, 100*time.Millisecond)
+	createTopic(t, master.Addr().String(), topicA, 4)
+	createTopic(t, master.Addr().String(), topicB, 2)
+	waitRoute(t, ns.Addr(), topicA)
+	waitRoute(t, ns.Addr(), topicB)
+	rSent, rGot := goClusteringWithoutMaster(t, ns.Addr(), "127.0.0.1:"+strconv.Itoa(slave.Addr().(*net.TCPAddr).Port), func() { require.NoError(t, master.Close()) })
+	t.Logf("rocketd pair: %d of %d delivered without the master", rGot, rSent)
+
+	// Java pair: master (with its name server) and a slave registered with that name server.
+	nsPort, mPort := freePorts(t)
+	j := startJava(t, storeDir(t), nsPort, mPort)
+	sNS, sPort := freePorts(t)
+	startJavaIn(t, refWorkDir+"-slave", storeDir(t), sNS, sPort, "brokerId=1", "brokerRole=SLAVE",
+		fmt.Sprintf("namesrvAddr=127.0.0.1:%d;127.0.0.1:%d", nsPort, sNS))
+	javaAddr := "127.0.0.1:" + strconv.Itoa(mPort)
+	createTopic(t, javaAddr, topicA, 4)
+	createTopic(t, javaAddr, topicB, 2)
+	waitRoute(t, j.nsAddr, topicA)
+	waitRoute(t, j.nsAddr, topicB)
+	jSent, jGot := goClusteringWithoutMaster(t, j.nsAddr, "127.0.0.1:"+strconv.Itoa(sPort), func() { j.stopBroker(t) })
+	t.Logf("Java pair: %d of %d delivered without the master", jGot, jSent)
+	require.Equal(t, jGot == 0, rGot == 0, "rocketd delivers %d/%d, Java %d/%d", rGot, rSent, jGot, jSent)
+	require.Equal(t, jGot == jSent, rGot == rSent, "rocketd delivers %d/%d, Java %d/%d", rGot, rSent, jGot, jSent)
 }

@@ -131,8 +131,14 @@ func javaHarness(t *testing.T) string {
 // Properties keep the last value of a key, so they override).
 func startJava(t *testing.T, storeDir string, nsPort, brokerPort int, extra ...string) *javaRef {
 	t.Helper()
+	return startJavaIn(t, refWorkDir, storeDir, nsPort, brokerPort, extra...)
+}
+
+// startJavaIn is startJava with its own ref.sh work dir (a second Java broker next to the first).
+func startJavaIn(t *testing.T, work, storeDir string, nsPort, brokerPort int, extra ...string) *javaRef {
+	t.Helper()
 	root := javaHarness(t)
-	j := &javaRef{root: root, work: refWorkDir}
+	j := &javaRef{root: root, work: work}
 	j.env = append(os.Environ(),
 		"REF_WORK_DIR="+j.work,
 		"REF_STORE_DIR="+storeDir,
