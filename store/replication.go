@@ -31,6 +31,9 @@ func (l haLog) AppendRaw(phy int64, b []byte) error {
 	return l.s.cl.AppendRaw(phy, b)
 }
 
+// RecordBoundary: dispatch stops only at record starts (or file ends), so phy == reputFrom is one.
+func (l haLog) RecordBoundary(phy int64) bool { return l.s.reputFrom.Load() == phy }
+
 func (s *DefaultMessageStore) haConfig() ha.Config {
 	return ha.Config{
 		FileSize:             int64(s.cfg.MappedFileSizeCommitLog),

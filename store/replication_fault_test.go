@@ -184,4 +184,15 @@ func TestHASlaveSurvivesBadMasters(t *testing.T) {
 	rel2()
 	waitDispatched(t, s)
 	require.Equal(t, int64(1), s.GetMaxOffsetInQueue("T", 0))
+
+	// 6. A master whose log does not continue this slave's (another cluster's store): its bytes at the
+	// slave's end do not start a record; refused, nothing appended.
+	_ = c.Close()
+	c = acceptOne(t, conns)
+	end := int64(len(body))
+	require.Equal(t, end, readReport(t, c))
+	_, _ = c.Write(frame(end, []byte(strings.Repeat("not a record ", 8))))
+	c = acceptOne(t, conns)
+	require.Equal(t, end, readReport(t, c), "the slave reconnected with its log unchanged")
+	require.Equal(t, end, s.GetMaxPhyOffset())
 }

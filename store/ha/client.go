@@ -36,6 +36,7 @@ type Client struct {
 	nc net.Conn // current connection, for Close
 
 	connected atomic.Bool
+	checked   bool // this session's first data frame was checked against the log (run goroutine only)
 	reported  atomic.Int64 // last offset reported to the master
 	lastRead  atomic.Int64 // unix ms of the last byte read
 }
@@ -180,6 +181,7 @@ func (c *Client) session(addr string, buf []byte) error {
 		return err
 	}
 
+	c.checked = false
 	have := 0 // bytes in buf
 	for {
 		if time.Since(lastReport) >= c.cfg.HeartbeatInterval {
@@ -233,6 +235,12 @@ func (c *Client) apply(b []byte, report func(int64) error) (int, error) {
 		if len(b)-pos < HeaderSize+int(size) {
 			break
 		}
+		if size > 0 && !c.checked {
+			c.checked = true
+			if err := c.checkFirst(phy, b[pos+HeaderSize:pos+HeaderSize+int(size)]); err != nil {
+				return pos, err
+			}
+		}
 		if size > 0 {
 			if err := c.cl.AppendRaw(phy, b[pos+HeaderSize:pos+HeaderSize+int(size)]); err != nil {
 				return pos, fmt.Errorf("append replicated data: %w", err)
@@ -246,4 +254,26 @@ func (c *Client) apply(b []byte, report func(int64) error) (int, error) {
 		}
 	}
 	return pos, nil
+}
+
+// Magic codes a record or end-of-file BLANK starts with (bytes 4..8, big-endian; commitlog's constants).
+const (
+	messageMagic = 0xDAA320A7
+	blankMagic   = 0xCBD43194
+)
+
+// checkFirst refuses a master whose first bytes of a session cannot follow this slave's log: when the log
+// ends at a known record boundary, the master's data there must start a record (or a BLANK). Otherwise the
+// slave's store holds another broker's log (Java would append the bytes regardless and corrupt it).
+func (c *Client) checkFirst(phy int64, body []byte) error {
+	if c.cl.MaxOffset() == 0 || !c.cl.RecordBoundary(phy) || len(body) < 8 {
+		return nil
+	}
+	size := int32(binary.BigEndian.Uint32(body))
+	magic := binary.BigEndian.Uint32(body[4:8])
+	if size > 0 && (magic == messageMagic || magic == blankMagic) {
+		return nil
+	}
+	return fmt.Errorf("the master's CommitLog at offset %d does not start a record where this slave's log ends: "+
+		"this slave's store is not a copy of this master's (move it away and let the slave replicate afresh)", phy)
 }

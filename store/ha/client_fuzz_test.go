@@ -22,6 +22,8 @@ func (l *memLog) MaxOffset() int64 {
 
 func (l *memLog) Read(int64) ([]byte, func(), bool) { return nil, nil, false }
 
+func (l *memLog) RecordBoundary(int64) bool { return false }
+
 func (l *memLog) AppendRaw(phy int64, b []byte) error {
 	if len(l.data) == 0 {
 		l.base = phy

@@ -44,7 +44,9 @@
 // refused before any byte of its body is read), checks each frame's offset against its own write position
 // (a mismatch — unless its log is empty — closes the connection; the next connection reports the real
 // position), and appends the bytes unchanged (commitlog.AppendRaw), so its files are identical to the
-// master's, BLANK tails included. The store dispatches its own ConsumeQueues and index from them. On any
+// master's, BLANK tails included. When its log ends at a known record boundary, the first data of a session
+// must start a record (or BLANK) there, else the master's log is not the one this store copies (Java does not
+// check this and would append another broker's bytes). The store dispatches its own ConsumeQueues and index from them. On any
 // error it closes the connection, logs why, and reconnects after 5 s; nothing but complete frames ever
 // reaches the log.
 package ha

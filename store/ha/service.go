@@ -19,6 +19,9 @@ type Log interface {
 	Read(phy int64) (b []byte, release func(), ok bool)
 	// AppendRaw appends replicated bytes at phy, which must be the write position (commitlog.AppendRaw).
 	AppendRaw(phy int64, b []byte) error
+	// RecordBoundary reports whether phy is known to be where a record starts (for the store: dispatch has
+	// reached it). A slave uses it to refuse a master whose log does not match its own.
+	RecordBoundary(phy int64) bool
 }
 
 // Config holds the HA settings, in Go units (MessageStoreConfig ha* keys).
