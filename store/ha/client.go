@@ -36,7 +36,7 @@ type Client struct {
 	nc net.Conn // current connection, for Close
 
 	connected atomic.Bool
-	checked   bool // this session's first data frame was checked against the log (run goroutine only)
+	checked   bool         // this session's first data frame was checked against the log (run goroutine only)
 	reported  atomic.Int64 // last offset reported to the master
 	lastRead  atomic.Int64 // unix ms of the last byte read
 }
