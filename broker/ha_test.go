@@ -112,6 +112,13 @@ func TestMasterSlavePair(t *testing.T) {
 		off, _ := s.b.offsets.Query("haGroup", "HATopic", 1)
 		return okT && okG && off == 42
 	}, 10*time.Second, 20*time.Millisecond, "slave metadata sync")
+	// Delay offsets: the master's text lands in the slave's delayOffset.json. No transaction check on a slave.
+	require.Eventually(t, func() bool {
+		_, err := os.Stat(filepath.Join(root(s), "config", "delayOffset.json"))
+		return err == nil
+	}, 10*time.Second, 20*time.Millisecond)
+	require.Nil(t, s.b.dl.txn, "the transaction check does not run on a slave")
+	require.NotNil(t, m.b.dl.txn)
 	// A topic created later follows too (the master's dataVersion moved on).
 	m.createTopic(t, "HATopicLater", 1)
 	require.Eventually(t, func() bool { _, ok := s.b.topics.Get("HATopicLater"); return ok }, 10*time.Second, 20*time.Millisecond)
