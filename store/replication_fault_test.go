@@ -196,3 +196,18 @@ func TestHASlaveSurvivesBadMasters(t *testing.T) {
 	require.Equal(t, end, readReport(t, c), "the slave reconnected with its log unchanged")
 	require.Equal(t, end, s.GetMaxPhyOffset())
 }
+
+// haSlaveFallbehindMax: a connected slave that is too far behind makes SYNC_MASTER puts SLAVE_NOT_AVAILABLE.
+func TestSyncMasterSlaveTooFarBehind(t *testing.T) {
+	m, addr := startHAStore(t, SyncMaster, func(c *MessageStoreConfig) { c.HaSlaveFallbehindMax = 2000; c.SlaveTimeout = 200 })
+	stall := dialStall(t, addr, 0) // reports 0, never acknowledges more
+	defer stall.Close()
+	require.Eventually(t, func() bool { return m.HAStatus().SlaveConnections == 1 }, 5*time.Second, 5*time.Millisecond)
+	status := func(r PutResult) PutMessageStatus {
+		ch := make(chan PutResult, 1)
+		m.WaitReplica(r, func(r PutResult) { ch <- r })
+		return (<-ch).Status
+	}
+	require.Equal(t, FlushSlaveTimeout, status(put(t, m, newMsg("T", 0, "small", nil))), "within haSlaveFallbehindMax: waits, times out")
+	require.Equal(t, SlaveNotAvailable, status(put(t, m, newMsg("T", 0, strings.Repeat("b", 3000), nil))), "beyond it: at once")
+}
