@@ -237,3 +237,21 @@ func TestSyncMasterWithSyncFlush(t *testing.T) {
 		require.Greater(t, ss.GetMaxPhyOffset(), ms.GetCommitLogOffsetInQueue("SyncBoth", 0, off))
 	}
 }
+
+// haMasterAddress: a slave replicates from the configured address, without a name server.
+func TestSlaveWithHaMasterAddress(t *testing.T) {
+	m := startTestBroker(t, func(c *conf.Broker) { c.Store.MappedFileSizeCommitLog = 64 << 10 })
+	m.createTopic(t, "Fixed", 1)
+	resp := m.call(t, code.SendMessageV2, sendV2("Fixed", 0, ""), []byte("before the slave"))
+	require.Equal(t, code.Success, resp.Code, resp.Remark)
+	s := startTestBroker(t, func(c *conf.Broker) {
+		c.Store.MappedFileSizeCommitLog = 64 << 10
+		c.Store.BrokerRole = conf.Slave
+		c.Broker.BrokerID = 1
+		c.Store.HaMasterAddress = "127.0.0.1:" + strconv.Itoa(m.b.cfg.Store.HaListenPort)
+	})
+	ms, ss := m.msgStore(), s.msgStore()
+	require.Eventually(t, func() bool { return s.b.HAStatus().MasterConnected && ss.GetMaxPhyOffset() == ms.GetMaxPhyOffset() },
+		10*time.Second, 10*time.Millisecond)
+	require.Equal(t, s.b.cfg.Store.HaMasterAddress, s.b.HAStatus().MasterAddress)
+}
