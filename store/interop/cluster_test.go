@@ -15,6 +15,9 @@ import (
 
 	"github.com/apache/rocketmq-client-go/v2/primitive"
 	"github.com/stretchr/testify/require"
+
+	"github.com/rocketd/rocketd/remoting"
+	"github.com/rocketd/rocketd/remoting/code"
 )
 
 // clusterProc is one mqnamesrv / mqbroker process of the 2m-2s test.
@@ -81,19 +84,23 @@ func TestCluster2m2sSync(t *testing.T) {
 			"listenPort": strconv.Itoa(p), "kvConfigPath": filepath.Join(root, name, "kvConfig.json")})
 		waitPort(t, p)
 	}
+	nsAddr := fmt.Sprintf("127.0.0.1:%d", ns1)
 	ports := map[string]int{}
 	procs := map[string]*clusterProc{}
-	for _, b := range []string{"broker-a", "broker-a-s", "broker-b", "broker-b-s"} {
-		_, ports[b] = freePorts(t)
-		procs[b] = startFromConf(t, filepath.Join(bins, "mqbroker"), "2m-2s-sync", b, map[string]string{
-			"listenPort": strconv.Itoa(ports[b]), "namesrvAddr": nsList,
-			"storePathRootDir": filepath.Join(root, b)})
-	}
 	addr := func(b string) string { return "127.0.0.1:" + strconv.Itoa(ports[b]) }
-	for b := range ports {
-		waitPort(t, ports[b])
+	// Masters first: a slave learns its master's address from its REGISTER_BROKER result, and registers again
+	// only every 30 s (as Java), so a slave registered before its master would wait that long.
+	for _, group := range [][]string{{"broker-a", "broker-b"}, {"broker-a-s", "broker-b-s"}} {
+		for _, b := range group {
+			_, ports[b] = freePorts(t)
+			procs[b] = startFromConf(t, filepath.Join(bins, "mqbroker"), "2m-2s-sync", b, map[string]string{
+				"listenPort": strconv.Itoa(ports[b]), "namesrvAddr": nsList,
+				"storePathRootDir": filepath.Join(root, b)})
+		}
+		for _, b := range group {
+			waitRegistered(t, nsAddr, addr(b))
+		}
 	}
-	nsAddr := fmt.Sprintf("127.0.0.1:%d", ns1)
 	for _, m := range []string{"broker-a", "broker-b"} {
 		createTopic(t, addr(m), topicA, 4)
 		createTopic(t, addr(m), topicB, 2)
@@ -170,4 +177,15 @@ func TestCluster2m2sSync(t *testing.T) {
 
 	// Every acknowledged message is consumed: broker-a's from its slave.
 	consumeBroadcast(t, nsAddr, acked)
+}
+
+// waitRegistered waits until the name server lists brokerAddr in its cluster info.
+func waitRegistered(t *testing.T, nsAddr, brokerAddr string) {
+	t.Helper()
+	cl := &remoting.Client{}
+	defer cl.Close()
+	require.Eventually(t, func() bool {
+		resp, err := cl.InvokeSync(context.Background(), nsAddr, remoting.NewRequest(code.GetBrokerClusterInfo, nil, nil), 2*time.Second)
+		return err == nil && resp.Code == code.Success && strings.Contains(string(resp.Body), brokerAddr)
+	}, 60*time.Second, 200*time.Millisecond, "%s registered with %s", brokerAddr, nsAddr)
 }
