@@ -4,7 +4,8 @@ package broker
 // V2 names, batch body). Java: SendMessageProcessor, AbstractSendMessageProcessor, BrokerFastFailure.
 // Transactional sends (TRAN_MSG=true) become half messages (broker/txn); delayed messages are stored in
 // SCHEDULE_TOPIC_XXXX by the store and delivered by broker/schedule; a send to %RETRY%<group> whose
-// reconsumeTimes reached the maximum goes to %DLQ%<group> (routeRetry).
+// reconsumeTimes reached the maximum goes to %DLQ%<group> (routeRetry). Under SYNC_FLUSH / SYNC_MASTER a WAIT=true
+// send is answered from the flush / the slave's acknowledgement (answerWhenDurable, answerReplicated; ha.go).
 
 import (
 	"context"
