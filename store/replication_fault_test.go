@@ -211,3 +211,30 @@ func TestSyncMasterSlaveTooFarBehind(t *testing.T) {
 	require.Equal(t, FlushSlaveTimeout, status(put(t, m, newMsg("T", 0, "small", nil))), "within haSlaveFallbehindMax: waits, times out")
 	require.Equal(t, SlaveNotAvailable, status(put(t, m, newMsg("T", 0, strings.Repeat("b", 3000), nil))), "beyond it: at once")
 }
+
+// haHousekeepingInterval: a silent peer (half-open connection, frozen process) is dropped on both sides.
+func TestHAHousekeepingDropsSilentPeers(t *testing.T) {
+	fast := func(c *MessageStoreConfig) { c.HaHousekeepingInterval = 300; c.HaSendHeartbeatInterval = 100 }
+
+	// A slave that goes silent after its first report: the master closes the connection.
+	m, addr := startHAStore(t, AsyncMaster, fast)
+	silent, err := net.Dial("tcp", addr)
+	require.NoError(t, err)
+	defer silent.Close()
+	_, err = silent.Write(make([]byte, 8))
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return m.HAStatus().SlaveConnections == 1 }, 5*time.Second, 5*time.Millisecond)
+	requireClosedByPeer(t, silent)
+	require.Eventually(t, func() bool { return m.HAStatus().SlaveConnections == 0 }, 5*time.Second, 5*time.Millisecond)
+
+	// A master that accepts and then sends nothing (not even heartbeats): the slave drops it and reconnects.
+	faddr, conns := fakeMaster(t)
+	s, _ := startHAStore(t, Slave, fast)
+	s.UpdateHaMasterAddress(faddr)
+	c := acceptOne(t, conns)
+	require.Equal(t, int64(0), readReport(t, c))
+	start := time.Now()
+	c2 := acceptOne(t, conns)
+	require.GreaterOrEqual(t, time.Since(start), 250*time.Millisecond, "dropped only after haHousekeepingInterval")
+	require.Equal(t, int64(0), readReport(t, c2))
+}
