@@ -348,10 +348,10 @@ func TestSyncMasterKill9SlaveKeepsAcked(t *testing.T) {
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	for w := 0; w < 4; w++ {
+		p := newProducer(t, r.nsAddr)
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
-			p := newProducer(t, r.nsAddr)
 			defer p.Shutdown()
 			for i := 0; ; i++ {
 				select {

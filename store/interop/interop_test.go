@@ -23,6 +23,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -55,11 +56,10 @@ const (
 	topicB = "IopTopicB" // 2 queues
 )
 
-var seq int64
+var seq atomic.Int64
 
 func uniq(p string) string {
-	seq++
-	return fmt.Sprintf("%s_%d_%d", p, time.Now().UnixMilli()%1_000_000_000, seq)
+	return fmt.Sprintf("%s_%d_%d", p, time.Now().UnixMilli()%1_000_000_000, seq.Add(1))
 }
 
 // sentMsg is what a SendResult told us, plus what we sent.
