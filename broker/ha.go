@@ -58,7 +58,9 @@ func (b *Broker) startHA() error {
 	if err != nil {
 		return err
 	}
-	b.cfg.Store.HaListenPort = bound.(*net.TCPAddr).Port
+	if p := bound.(*net.TCPAddr).Port; p != b.cfg.Store.HaListenPort {
+		b.cfg.Store.HaListenPort = p // port 0 (tests): advertise the bound port
+	}
 	if !b.cfg.Store.BrokerRole.IsMaster() {
 		if a := b.cfg.Store.HaMasterAddress; len(a) >= 6 {
 			hs.UpdateHaMasterAddress(a)
