@@ -49,9 +49,10 @@ test-go: vet
 	$(GO) test -count=1 -timeout 30m ./conformance/...
 
 # The unmodified Java 4.9.8 client suite against rocketd, and the store binary swap Java <-> rocketd (clean stop
-# and kill -9, both ways). `make conformance-ref` (the Go suite against the Java reference) is run by hand when
+# and kill -9, both ways), and the ACL judge (acl-judge, compat/java/acl.sh: AclClientRPCHook requests against the
+# Java reference and rocketd, both with aclEnable=true, ~30 s). `make conformance-ref` (the Go suite against the Java reference) is run by hand when
 # tests change: under heavy load some of its client-timing-bound tests can miss their deadlines on Java.
-test-java: conformance-java compat-store
+test-java: conformance-java compat-store acl-judge
 
 # A short run of every fuzz target (FUZZTIME each).
 fuzz:

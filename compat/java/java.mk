@@ -48,7 +48,7 @@ java-fixtures: java-deps
 # SUITE_ARGS passes runner flags, e.g. SUITE_ARGS='-only push_ -run-known'.
 JAVA_ROOT := $(abspath $(JAVA_MK_DIR)/../..)
 SUITE_ARGS ?=
-.PHONY: conformance-java conformance-java-ref mqadmin-compare rocketd-bin
+.PHONY: conformance-java conformance-java-ref mqadmin-compare rocketd-bin acl-judge
 
 rocketd-bin:
 	$(MAKE) --no-print-directory -C $(JAVA_ROOT) -f $(JAVA_ROOT)/Makefile build
@@ -61,3 +61,8 @@ conformance-java-ref: java-deps
 
 mqadmin-compare: java-deps rocketd-bin
 	$(JAVA_MK_DIR)/mqadmin-compare.sh
+
+# The ACL judge (AclJudge.java): signed requests against the Java reference and rocketd, both with aclEnable=true
+# and conf/acl/plain_acl.yml; both must answer as Java does.
+acl-judge: java-deps rocketd-bin
+	$(JAVA_MK_DIR)/acl.sh both
