@@ -223,8 +223,8 @@ func buildRocketd(t *testing.T) string {
 	if builtBins != "" {
 		return builtBins
 	}
-	dir, err := os.MkdirTemp("", "rocketd-interop-bin")
-	require.NoError(t, err)
+	dir := filepath.Join(filepath.Dir(refWorkDir), "bin") // removed with the rest by TestMain
+	require.NoError(t, os.MkdirAll(dir, 0o755))
 	root := repoRoot(t)
 	for _, b := range []string{"mqnamesrv", "mqbroker"} {
 		cmd := exec.Command("go", "build", "-o", filepath.Join(dir, b), "./bin/"+b)
