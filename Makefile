@@ -5,7 +5,7 @@ PKGS     ?= ./...
 FUZZTIME ?= 10s
 DATA     ?= data
 
-.PHONY: all build run test test-go test-java vet fuzz bench clean conformance-ref torture compat-register
+.PHONY: all build run cluster test test-go test-java vet fuzz bench clean conformance-ref torture compat-register
 all: build
 
 build:
@@ -21,6 +21,19 @@ run: build
 	$(BUILD)/mqbroker -c conf/dev/broker.conf -n 127.0.0.1:9876 & br=$$!; \
 	trap 'kill -TERM $$br 2>/dev/null; wait $$br; kill -TERM $$ns 2>/dev/null; wait $$ns; exit 0' INT TERM; \
 	wait $$br; kill -TERM $$ns 2>/dev/null; wait $$ns
+
+# A 2-namesrv, 2-group master/slave cluster ("2m-2s", conf/$(CLUSTER)): name servers on 9876 and 9877, brokers
+# broker-a 10911, broker-a-s 10921, broker-b 10931, broker-b-s 10941 (each also uses its port-2 and port+1), stores
+# under ./data/$(CLUSTER). CLUSTER=2m-2s-sync for SYNC_MASTER masters. Ctrl-C stops everything.
+CLUSTER ?= 2m-2s-async
+cluster: build
+	@mkdir -p $(DATA)
+	@pids=""; \
+	for n in 1 2; do $(BUILD)/mqnamesrv -c conf/$(CLUSTER)/namesrv-$$n.properties & pids="$$pids $$!"; done; \
+	sleep 0.3; \
+	for b in broker-a broker-a-s broker-b broker-b-s; do $(BUILD)/mqbroker -c conf/$(CLUSTER)/$$b.properties & pids="$$pids $$!"; done; \
+	trap 'kill -TERM $$pids 2>/dev/null; wait; exit 0' INT TERM; \
+	wait
 
 vet:
 	$(GO) vet $(PKGS)

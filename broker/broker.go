@@ -53,10 +53,15 @@ type Broker struct {
 	// checkExpression validates a non-TAG subscription expression (nil: none supported).
 	checkExpression func(expr string) error
 
+	// updateHAMasterPeriodically: a slave without haMasterAddress follows the REGISTER_BROKER result (ha.go).
+	updateHAMasterPeriodically bool
+
 	// Test hooks.
-	registerPeriod time.Duration
-	listenAddr     string
-	aclInterval    time.Duration
+	registerPeriod  time.Duration
+	listenAddr      string
+	haListenAddr    string
+	slaveSyncPeriod time.Duration
+	aclInterval     time.Duration
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -72,6 +77,11 @@ type Options struct {
 	RegisterPeriod time.Duration
 	// Store is the message store to use; nil opens the store under storePathRootDir.
 	Store store.MessageStore
+	// HAListenAddr overrides ":<haListenPort>" for the HA listener (e.g. "127.0.0.1:0"); with ListenAddr set and
+	// this empty, the HA listener binds port 0 on ListenAddr's host.
+	HAListenAddr string
+	// SlaveSyncPeriod overrides the slave's metadata sync schedule (3 s first, then 10 s).
+	SlaveSyncPeriod time.Duration
 	// ACLWatchInterval overrides how often the ACL files are polled (5 s).
 	ACLWatchInterval time.Duration
 }
@@ -83,13 +93,20 @@ func New(cfg *conf.Broker, log *slog.Logger, opts Options) (*Broker, error) {
 	}
 	log = log.With("component", "broker")
 	b := &Broker{
-		cfg:            cfg,
-		log:            log,
-		reregister:     make(chan struct{}, 1),
-		registerPeriod: opts.RegisterPeriod,
-		listenAddr:     opts.ListenAddr,
-		aclInterval:    opts.ACLWatchInterval,
-		bootTime:       time.Now(),
+		cfg:             cfg,
+		log:             log,
+		reregister:      make(chan struct{}, 1),
+		registerPeriod:  opts.RegisterPeriod,
+		listenAddr:      opts.ListenAddr,
+		haListenAddr:    opts.HAListenAddr,
+		aclInterval:     opts.ACLWatchInterval,
+		bootTime:        time.Now(),
+		slaveSyncPeriod: opts.SlaveSyncPeriod,
+	}
+	if b.haListenAddr == "" && opts.ListenAddr != "" {
+		if host, _, err := net.SplitHostPort(opts.ListenAddr); err == nil {
+			b.haListenAddr = net.JoinHostPort(host, "0")
+		}
 	}
 	b.masterAddr.Store("")
 	if cfg.Broker.BrokerID == 0 && !cfg.Store.BrokerRole.IsMaster() {
@@ -195,11 +212,16 @@ func (b *Broker) Start() error {
 		return fmt.Errorf("broker: brokerIP1 %q is not an IP address: set brokerIP1 in broker.conf", b.cfg.Broker.BrokerIP1)
 	}
 	b.storeHost = netip.AddrPortFrom(ip, uint16(b.cfg.Server.ListenPort))
+	if err := b.startHA(); err != nil {
+		b.closeListeners()
+		return fmt.Errorf("broker: %w", err)
+	}
 
 	b.registerAll(b.ctx, false)
 	b.goLoop(b.registerLoop)
 	b.goLoop(b.housekeeping)
 	b.goLoop(b.holds.run)
+	b.goLoop(b.slaveSyncLoop)
 	b.startDelivery()
 	b.startAdminExt()
 	b.log.Info("broker started", "name", b.cfg.Broker.BrokerName, "addr", b.brokerAddr(),
@@ -230,6 +252,15 @@ func (b *Broker) housekeeping(ctx context.Context) {
 				b.log.Error("persisting consumer offsets failed", "err", err)
 			}
 		}
+	}
+}
+
+func (b *Broker) closeListeners() {
+	if b.server != nil {
+		_ = b.server.Close()
+	}
+	if b.vip != nil {
+		_ = b.vip.Close()
 	}
 }
 

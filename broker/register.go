@@ -98,8 +98,8 @@ func (b *Broker) registerWith(ctx context.Context, body []byte, oneway bool) {
 				return
 			}
 			var rh header.RegisterBrokerResponseHeader
-			if err := rh.Decode(resp.ExtFields); err == nil && rh.MasterAddr != "" {
-				b.masterAddr.Store(rh.MasterAddr)
+			if err := rh.Decode(resp.ExtFields); err == nil {
+				b.registered(rh.HaServerAddr, rh.MasterAddr)
 			}
 			b.log.Debug("registered broker", "namesrv", addr)
 		}(addr)

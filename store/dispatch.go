@@ -138,6 +138,11 @@ func (s *DefaultMessageStore) dispatch(rec *commitlog.Record) {
 			s.dispatchedTs.Store(rec.StoreTimestamp)
 			notify = true
 		}
+		// A slave's CommitLog gets raw bytes, so its checkpoint physic time comes from dispatch (as Java's
+		// reput does on a slave), and only for records already durable.
+		if s.cfg.BrokerRole == Slave && s.cl.FlushedWhere() >= rec.PhysicalOffset+int64(rec.TotalSize) {
+			s.cp.SetPhysicMsgTimestamp(rec.StoreTimestamp)
+		}
 	}
 	if s.cfg.MessageIndexEnable {
 		if err := s.idx.BuildIndex(&index.Request{Topic: topic, Keys: keys, UniqKey: uniq, PhyOffset: rec.PhysicalOffset,
