@@ -70,6 +70,7 @@ final class Tests {
         t.add(new Test("push_new_group_from_timestamp_reads_all", 45_000, Tests::pushFromTimestamp));
         t.add(new Test("lite_pull_subscribe", 45_000, Tests::litePullSubscribe));
         t.add(new Test("lite_pull_assign_seek_commit", 30_000, Tests::litePullAssign));
+        t.add(new Test("never_written_queue_offsets", 30_000, Tests::neverWrittenQueue));
         t.add(new Test("tx_commit", 30_000, Tests::txCommit));
         t.add(new Test("tx_rollback", 30_000, Tests::txRollback));
         t.add(new Test("tx_check_back", 60_000, Tests::txCheckBack));
@@ -697,6 +698,47 @@ final class Tests {
         }), "committed offset" + c.progress());
         Long ts = lc.offsetForTimestamp(mq, 0L);
         eq(0L, ts, "offsetForTimestamp(0)");
+    }
+
+    /**
+     * A queue of an existing topic that was never written reads as an empty queue (Java creates its consume queue
+     * on lookup): min and max offset 0, so DefaultMQPullConsumer.minOffset is 0 and DefaultLitePullConsumer
+     * seekToBegin positions at 0 and later reads the first message sent to that queue.
+     */
+    @SuppressWarnings("deprecation")
+    static void neverWrittenQueue(Ctx c) throws Exception {
+        String topic = c.topic(4);
+        DefaultMQProducer p = c.producer();
+        SendResult first = p.send(msg(topic, "", "k0", "q0"), (mqs, m, arg) -> mqs.get(0), null);
+        eq(0, first.getMessageQueue().getQueueId(), "selected queue");
+        MessageQueue empty = new MessageQueue(topic, first.getMessageQueue().getBrokerName(), 2);
+
+        org.apache.rocketmq.client.consumer.DefaultMQPullConsumer pull =
+            new org.apache.rocketmq.client.consumer.DefaultMQPullConsumer(c.name("PLG"));
+        pull.setNamesrvAddr(c.s.ns);
+        pull.setInstanceName(c.name("pl"));
+        pull.start();
+        c.onClose(pull::shutdown);
+        eq(0L, pull.minOffset(empty), "DefaultMQPullConsumer.minOffset of a never-written queue");
+        eq(0L, pull.maxOffset(empty), "DefaultMQPullConsumer.maxOffset of a never-written queue");
+        eq(0L, pull.searchOffset(empty, System.currentTimeMillis()), "searchOffset of a never-written queue");
+        eq(0L, c.s.admin.minOffset(empty), "admin minOffset of a never-written queue");
+
+        DefaultLitePullConsumer lc = c.litePull(c.name("SBG"));
+        lc.setAutoCommit(false);
+        lc.start();
+        lc.assign(java.util.Collections.singletonList(empty));
+        lc.seekToBegin(empty);
+        SendResult later = p.send(msg(topic, "", "k2", "q2"), (mqs, m, arg) -> mqs.get(2), null);
+        eq(2, later.getMessageQueue().getQueueId(), "selected queue");
+        List<String> got = new ArrayList<String>();
+        long deadline = System.currentTimeMillis() + c.ms(15_000);
+        while (got.isEmpty() && System.currentTimeMillis() < deadline) {
+            for (MessageExt m : lc.poll(300)) {
+                got.add(body(m) + "@" + m.getQueueOffset());
+            }
+        }
+        eq(java.util.Arrays.asList("q2@0"), got, "messages read after seekToBegin on a queue that was empty");
     }
 
     // ---------------------------------------------------------------- transactions
