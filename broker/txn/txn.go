@@ -20,6 +20,7 @@ package txn
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/netip"
@@ -348,16 +349,20 @@ func (s *Service) writeOp(hm *half) error {
 	return nil
 }
 
+// ErrNoMessage is Resume's error when phyOffset names no readable record (Java's exception path, remark
+// "Exception was thrown when putting message back to RMQ_SYS_TRANS_HALF_TOPIC.").
+var ErrNoMessage = errors.New("txn: no message at that commit log offset")
+
 // Resume is RESUME_CHECK_HALF_MESSAGE: the record at phyOffset (typically in TRANS_CHECK_MAX_TIME_TOPIC) is
 // written back to the half queue with TRANSACTION_CHECK_TIMES=0, so it is checked again.
 func (s *Service) Resume(phyOffset int64) error {
 	raw, err := s.opts.Store.LookMessageByOffset(phyOffset)
 	if err != nil {
-		return err
+		return fmt.Errorf("%w: %d: %v", ErrNoMessage, phyOffset, err)
 	}
 	hm, err := decodeHalf(raw)
 	if err != nil {
-		return err
+		return fmt.Errorf("%w: %d: %v", ErrNoMessage, phyOffset, err)
 	}
 	props := make(map[string]string, len(hm.props)+1)
 	for k, v := range hm.props {
