@@ -11,8 +11,6 @@
 // ones checked too often. Differences, deliberate:
 //   - a check run reads every op record from the committed op offset first (Java reads 32 at a time while it
 //     walks); the outcome is the same, without Java's read-ahead heuristics.
-//   - a half message still inside its CHECK_IMMUNITY_TIME_IN_SECONDS stops the run like any young message
-//     (Java re-puts it with TRAN_PREPARED_QUEUE_OFFSET so later ones are not held back).
 //   - resolutions are also remembered in memory by UNIQ_KEY: a half message (or a re-put copy of it) whose
 //     transaction was already committed or rolled back is never checked again, and a second commit of the same
 //     transaction is answered without writing the message twice.

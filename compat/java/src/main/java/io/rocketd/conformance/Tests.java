@@ -74,6 +74,7 @@ final class Tests {
         t.add(new Test("tx_commit", 30_000, Tests::txCommit));
         t.add(new Test("tx_rollback", 30_000, Tests::txRollback));
         t.add(new Test("tx_check_back", 60_000, Tests::txCheckBack));
+        t.add(new Test("tx_check_immunity_does_not_block", 60_000, Tests::txImmunityNotBlocking));
         t.add(new Test("admin_consumer_connection_and_running_info", 30_000, Tests::consumerRunningInfo));
         return t;
     }
@@ -790,6 +791,34 @@ final class Tests {
         check(c.await(20_000, () -> col.keys.contains("sentinel")), "the committed sentinel was not delivered");
         Thread.sleep(c.ms(1000));
         check(!col.keys.contains("roll-me"), "a rolled-back message was delivered");
+    }
+
+    /**
+     * A half message whose CHECK_IMMUNITY_TIME_IN_SECONDS is far away is not checked, and does not hold back the
+     * check-back of an undecided transaction sent after it (the broker re-queues the immune one).
+     */
+    static void txImmunityNotBlocking(Ctx c) throws Exception {
+        String topic = c.topic(1);
+        TxListener l = new TxListener();
+        l.local.put("immune", LocalTransactionState.UNKNOW);
+        l.local.put("behind", LocalTransactionState.UNKNOW);
+        l.check.put("behind", LocalTransactionState.COMMIT_MESSAGE);
+        TransactionMQProducer p = c.txProducer(l);
+        Collector col = new Collector();
+        collecting(c, c.name("TXI"), topic, "*", col).start();
+        Message immune = msg(topic, "T", "immune", "immune");
+        immune.putUserProperty("CHECK_IMMUNITY_TIME_IN_SECONDS", "3600");
+        eq(LocalTransactionState.UNKNOW, p.sendMessageInTransaction(immune, null).getLocalTransactionState(), "local state");
+        eq(LocalTransactionState.UNKNOW,
+            p.sendMessageInTransaction(msg(topic, "T", "behind", "behind"), null).getLocalTransactionState(), "local state");
+        String interval = c.s.brokerConfig.getProperty("transactionCheckInterval", "?");
+        check(c.await(55_000, () -> {
+            c.progress = "checked " + l.checked;
+            return col.keys.contains("behind");
+        }), "the transaction behind an immune half message was not checked back (broker transactionCheckInterval="
+            + interval + ")" + c.progress());
+        check(!l.checked.contains("immune"), "the immune half message was checked: " + l.checked);
+        check(!col.keys.contains("immune"), "the immune half message was delivered");
     }
 
     static void txCheckBack(Ctx c) throws Exception {
