@@ -91,6 +91,12 @@ func New(cfg *conf.Broker, log *slog.Logger, opts Options) (*Broker, error) {
 	if cfg.Broker.BrokerID == 0 && !cfg.Store.BrokerRole.IsMaster() {
 		return nil, fmt.Errorf("broker: brokerId 0 with brokerRole %s: a master needs brokerRole ASYNC_MASTER or SYNC_MASTER", cfg.Store.BrokerRole)
 	}
+	if cfg.Store.EnableScheduleAsyncDeliver {
+		// Java's asynchronous delayed delivery (pipelined puts, resend then block a level after
+		// scheduleAsyncDeliverMaxResendNum2Blocked failures) is not implemented: refuse rather than ignore it.
+		return nil, fmt.Errorf("broker: enableScheduleAsyncDeliver=true is not supported by rocketd (delayed messages " +
+			"are delivered synchronously, Java's default): remove the key or set it to false in broker.conf")
+	}
 	// Java's BrokerController overwrites this with its consumer-filter bloom filter's bit count (f=20 %, n=32 ->
 	// 112 bits) at start, and GET_BROKER_CONFIG reports that value; Java refuses to start with invalid f or n.
 	bloom, err := filterdata.NewBloom(cfg.Broker.MaxErrorRateOfBloomFilter, cfg.Broker.ExpectConsumerNumUseFilter)
