@@ -207,20 +207,8 @@ func (s *Service) requeueImmune(hm *half, removed map[int64][]int64, done *[]int
 	} else {
 		prepared = strconv.FormatInt(hm.rec.QueueOffset, 10)
 	}
-	props := make(map[string]string, len(hm.props)+2)
-	for k, v := range hm.props {
-		props[k] = v
-	}
-	props[compat.PropertyTransactionCheckTimes] = strconv.Itoa(times)
-	props[compat.PropertyTransactionPreparedQueueOffset] = prepared
-	propStr := compat.EncodeProperties(props)
-	props[compat.PropertyWaitStoreMsgOK] = "false"
-	m := &store.Message{
-		Topic: HalfTopic, QueueID: hm.rec.QueueID, Flag: hm.rec.Flag, Body: hm.rec.Body, Properties: props,
-		PropertiesString: propStr, SysFlag: hm.rec.SysFlag, BornTimestamp: hm.rec.BornTimestamp,
-		BornHost: commitlog.DecodeHost(hm.rec.BornHost), StoreHost: commitlog.DecodeHost(hm.rec.StoreHost),
-		ReconsumeTimes: hm.rec.ReconsumeTimes,
-	}
+	m := hm.halfCopy(hm.rec.QueueID, map[string]string{compat.PropertyTransactionCheckTimes: strconv.Itoa(times),
+		compat.PropertyTransactionPreparedQueueOffset: prepared})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if res := s.opts.Store.PutMessage(ctx, m); !res.OK() {
@@ -255,19 +243,8 @@ func (s *Service) discard(hm *half) {
 // checkBack re-puts hm with TRANSACTION_CHECK_TIMES = times and sends CHECK_TRANSACTION_STATE about the copy
 // to a producer of its group. False when the copy could not be written.
 func (s *Service) checkBack(ctx context.Context, hm *half, times int) bool {
-	props := make(map[string]string, len(hm.props)+1)
-	for k, v := range hm.props {
-		props[k] = v
-	}
-	props[compat.PropertyTransactionCheckTimes] = strconv.Itoa(times)
-	propStr := compat.EncodeProperties(props)
-	props[compat.PropertyWaitStoreMsgOK] = "false"
-	m := &store.Message{
-		Topic: HalfTopic, QueueID: hm.rec.QueueID, Flag: hm.rec.Flag, Body: hm.rec.Body, Properties: props,
-		PropertiesString: propStr, SysFlag: hm.rec.SysFlag, BornTimestamp: hm.rec.BornTimestamp,
-		BornHost: commitlog.DecodeHost(hm.rec.BornHost), StoreHost: commitlog.DecodeHost(hm.rec.StoreHost),
-		ReconsumeTimes: hm.rec.ReconsumeTimes,
-	}
+	m := hm.halfCopy(hm.rec.QueueID, map[string]string{compat.PropertyTransactionCheckTimes: strconv.Itoa(times)})
+	propStr := m.PropertiesString
 	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	res := s.opts.Store.PutMessage(pctx, m)
 	cancel()

@@ -191,6 +191,26 @@ type half struct {
 	props map[string]string
 }
 
+// halfCopy is a copy of hm for RMQ_SYS_TRANS_HALF_TOPIC queue queueID with the properties in set added or
+// replaced (Java renewHalfMessageInner): the stored properties string is re-encoded, WAIT=false in memory only.
+func (hm *half) halfCopy(queueID int32, set map[string]string) *store.Message {
+	props := make(map[string]string, len(hm.props)+len(set)+1)
+	for k, v := range hm.props {
+		props[k] = v
+	}
+	for k, v := range set {
+		props[k] = v
+	}
+	propStr := compat.EncodeProperties(props)
+	props[compat.PropertyWaitStoreMsgOK] = "false"
+	return &store.Message{
+		Topic: HalfTopic, QueueID: queueID, Flag: hm.rec.Flag, Body: hm.rec.Body, Properties: props,
+		PropertiesString: propStr, SysFlag: hm.rec.SysFlag, BornTimestamp: hm.rec.BornTimestamp,
+		BornHost: commitlog.DecodeHost(hm.rec.BornHost), StoreHost: commitlog.DecodeHost(hm.rec.StoreHost),
+		ReconsumeTimes: hm.rec.ReconsumeTimes,
+	}
+}
+
 func decodeHalf(raw []byte) (*half, error) {
 	rec, err := commitlog.Decode(raw, false)
 	if err != nil {
@@ -362,19 +382,7 @@ func (s *Service) Resume(phyOffset int64) error {
 	if err != nil {
 		return fmt.Errorf("%w: %d: %v", ErrNoMessage, phyOffset, err)
 	}
-	props := make(map[string]string, len(hm.props)+1)
-	for k, v := range hm.props {
-		props[k] = v
-	}
-	props[compat.PropertyTransactionCheckTimes] = "0"
-	propStr := compat.EncodeProperties(props)
-	props[compat.PropertyWaitStoreMsgOK] = "false"
-	m := &store.Message{
-		Topic: HalfTopic, QueueID: 0, Flag: hm.rec.Flag, Body: hm.rec.Body, Properties: props,
-		PropertiesString: propStr, SysFlag: hm.rec.SysFlag, BornTimestamp: hm.rec.BornTimestamp,
-		BornHost: commitlog.DecodeHost(hm.rec.BornHost), StoreHost: commitlog.DecodeHost(hm.rec.StoreHost),
-		ReconsumeTimes: hm.rec.ReconsumeTimes,
-	}
+	m := hm.halfCopy(0, map[string]string{compat.PropertyTransactionCheckTimes: "0"})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if res := s.opts.Store.PutMessage(ctx, m); res.Status != store.PutOK {
