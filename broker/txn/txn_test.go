@@ -173,10 +173,11 @@ func TestResolvedCopiesAreNeverChecked(t *testing.T) {
 	// The producer commits the ORIGINAL half message after the copy was made.
 	code1, _, _ := end(svc, a, header.TransactionCommitType, "pg")
 	require.Equal(t, code.Success, code1)
-	time.Sleep(5 * time.Millisecond)
+	waitQueue(t, s, "T", 0, 1) // the committed message (dispatch to its queue is asynchronous)
+	time.Sleep(5 * time.Millisecond) // a copy stored in the millisecond a check starts waits for the next one
 	svc.Check(context.Background())
-	time.Sleep(20 * time.Millisecond)
-	require.EqualValues(t, 2, s.GetMaxOffsetInQueue(HalfTopic, 0), "the copy of a resolved transaction is not checked")
+	require.Never(t, func() bool { return s.GetMaxOffsetInQueue(HalfTopic, 0) != 2 }, 200*time.Millisecond,
+		5*time.Millisecond, "the copy of a resolved transaction is not checked")
 	require.EqualValues(t, 1, s.GetMaxOffsetInQueue("T", 0))
 }
 
