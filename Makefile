@@ -38,8 +38,10 @@ test-go: vet
 	$(GO) test -count=1 -timeout 30m ./conformance/...
 
 # The unmodified Java 4.9.8 client suite against rocketd, the store binary swap Java <-> rocketd (clean stop
-# and kill -9, both ways), and the first-registration retry bound on both servers (register-retry, ~30 s).
-test-java: conformance-java compat-store register-retry
+# and kill -9, both ways), the ACL judge (acl-judge, compat/java/acl.sh: AclClientRPCHook requests against the
+# Java reference and rocketd, both with aclEnable=true, ~30 s), and the first-registration retry bound on both
+# servers (register-retry, ~30 s).
+test-java: conformance-java compat-store acl-judge register-retry
 
 # A short run of every fuzz target (FUZZTIME each).
 fuzz:

@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/rocketd/rocketd/broker/acl"
 	"github.com/rocketd/rocketd/broker/client"
 	"github.com/rocketd/rocketd/broker/filterdata"
 	"github.com/rocketd/rocketd/broker/offset"
@@ -38,8 +39,9 @@ type Broker struct {
 	consumers *client.Consumers
 	locks     *client.Locks
 	holds     *pullHolds
-	dl        delivery // delivery.go
-	ext       adminExt // admin_ext.go
+	dl        delivery       // delivery.go
+	ext       adminExt       // admin_ext.go
+	acl       *acl.Validator // nil unless aclEnable=true (access.go)
 
 	outer      *remoting.Client
 	server     *remoting.Server
@@ -56,6 +58,7 @@ type Broker struct {
 	// Test hooks.
 	registerPeriod time.Duration
 	listenAddr     string
+	aclInterval    time.Duration
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -71,6 +74,8 @@ type Options struct {
 	RegisterPeriod time.Duration
 	// Store is the message store to use; nil opens the store under storePathRootDir.
 	Store store.MessageStore
+	// ACLWatchInterval overrides how often the ACL files are polled (5 s).
+	ACLWatchInterval time.Duration
 }
 
 // New builds a broker from its configuration; Start opens the listeners.
@@ -85,17 +90,12 @@ func New(cfg *conf.Broker, log *slog.Logger, opts Options) (*Broker, error) {
 		reregister:     make(chan struct{}, 1),
 		registerPeriod: opts.RegisterPeriod,
 		listenAddr:     opts.ListenAddr,
+		aclInterval:    opts.ACLWatchInterval,
 		bootTime:       time.Now(),
 	}
 	b.masterAddr.Store("")
 	if cfg.Broker.BrokerID == 0 && !cfg.Store.BrokerRole.IsMaster() {
 		return nil, fmt.Errorf("broker: brokerId 0 with brokerRole %s: a master needs brokerRole ASYNC_MASTER or SYNC_MASTER", cfg.Store.BrokerRole)
-	}
-	if cfg.Store.EnableScheduleAsyncDeliver {
-		// Java's asynchronous delayed delivery (pipelined puts, resend then block a level after
-		// scheduleAsyncDeliverMaxResendNum2Blocked failures) is not implemented: refuse rather than ignore it.
-		return nil, fmt.Errorf("broker: enableScheduleAsyncDeliver=true is not supported by rocketd (delayed messages " +
-			"are delivered synchronously, Java's default): remove the key or set it to false in broker.conf")
 	}
 	// Java's BrokerController overwrites this with its consumer-filter bloom filter's bit count (f=20 %, n=32 ->
 	// 112 bits) at start, and GET_BROKER_CONFIG reports that value; Java refuses to start with invalid f or n.
@@ -104,6 +104,16 @@ func New(cfg *conf.Broker, log *slog.Logger, opts Options) (*Broker, error) {
 		return nil, fmt.Errorf("broker: %w: fix it in broker.conf", err)
 	}
 	cfg.Store.BitMapLengthConsumeQueueExt = bloom.M
+	// First, so that a bad ACL file refuses start before anything is opened.
+	if err := b.openACL(); err != nil {
+		return nil, err
+	}
+	built := false
+	defer func() {
+		if !built && b.acl != nil {
+			b.acl.Close() // stop its file watcher
+		}
+	}()
 	root := cfg.Store.StorePathRootDir
 	configDir := filepath.Join(root, "config")
 	if b.topics, err = topic.Open(filepath.Join(configDir, "topics.json"), topic.Options{
@@ -150,6 +160,7 @@ func New(cfg *conf.Broker, log *slog.Logger, opts Options) (*Broker, error) {
 	if err := b.initAdminExt(); err != nil {
 		return nil, err
 	}
+	built = true
 	return b, nil
 }
 
@@ -256,6 +267,9 @@ func (b *Broker) Close() error {
 		b.wg.Wait()
 		b.stopDelivery()
 		b.stopAdminExt()
+		if b.acl != nil {
+			b.acl.Close()
+		}
 		if b.outer != nil {
 			_ = b.outer.Close()
 		}

@@ -51,6 +51,9 @@ func newApp() *cli.App {
 			if c.Bool("printConfigItem") {
 				return conf.PrintAll(c.App.Writer, false, cfg.Targets()...)
 			}
+			if err := cfg.CheckSupported(); err != nil {
+				return err
+			}
 			if c.IsSet("configFile") {
 				log.Info("config file loaded", "file", c.String("configFile"))
 			}
