@@ -173,7 +173,7 @@ func TestResolvedCopiesAreNeverChecked(t *testing.T) {
 	// The producer commits the ORIGINAL half message after the copy was made.
 	code1, _, _ := end(svc, a, header.TransactionCommitType, "pg")
 	require.Equal(t, code.Success, code1)
-	waitQueue(t, s, "T", 0, 1) // the committed message (dispatch to its queue is asynchronous)
+	waitQueue(t, s, "T", 0, 1)       // the committed message (dispatch to its queue is asynchronous)
 	time.Sleep(5 * time.Millisecond) // a copy stored in the millisecond a check starts waits for the next one
 	svc.Check(context.Background())
 	require.Never(t, func() bool { return s.GetMaxOffsetInQueue(HalfTopic, 0) != 2 }, 200*time.Millisecond,
