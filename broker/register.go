@@ -1,8 +1,8 @@
 package broker
 
 // Registration with the name servers (Java BrokerOuterAPI.registerBrokerAll / unregisterBrokerAll):
-// REGISTER_BROKER to every namesrv at start, every registerNameServerPeriod (clamped to 10-60 s) and after
-// topic changes; UNREGISTER_BROKER on shutdown.
+// REGISTER_BROKER to every namesrv at start, 10 s later, then every registerNameServerPeriod (clamped to
+// 10-60 s), and after topic changes; UNREGISTER_BROKER on shutdown.
 
 import (
 	"context"
@@ -132,20 +132,28 @@ func respSummary(r *remoting.Command) string {
 	return fmt.Sprintf("code=%d remark=%q", r.Code, r.Remark)
 }
 
-// registerLoop re-registers every registerNameServerPeriod until ctx ends.
+// registerInitialDelay is when the periodic registration first runs after start (Java 4.9.8 BrokerController
+// schedules registerBrokerAll at a fixed rate with a 10 s initial delay): a broker whose first REGISTER_BROKER
+// failed, e.g. because its name server was started at the same moment, is in the routes 10 s later, not a
+// whole period later.
+const registerInitialDelay = 10 * time.Second
+
+// registerLoop re-registers registerInitialDelay after start, then every registerNameServerPeriod, until ctx
+// ends.
 func (b *Broker) registerLoop(ctx context.Context) {
 	period := time.Duration(b.cfg.Broker.RegisterNameServerPeriod) * time.Millisecond
 	period = min(max(period, 10*time.Second), 60*time.Second)
 	if b.registerPeriod > 0 {
 		period = b.registerPeriod
 	}
-	t := time.NewTicker(period)
+	t := time.NewTimer(min(registerInitialDelay, period))
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+			t.Reset(period) // fixed rate, as Java's scheduleAtFixedRate
 			b.registerAll(ctx, false)
 		case <-b.reregister:
 			b.registerAll(ctx, false)
