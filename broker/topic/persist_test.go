@@ -6,6 +6,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -16,13 +17,29 @@ func TestUpdateBatchesFileWrites(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "topics.json")
 	m, err := Open(path, DefaultOptions())
 	require.NoError(t, err)
-	const n = 2000
-	for i := 0; i < n; i++ {
-		_, _, err := m.Update(New(fmt.Sprintf("T-%04d", i)))
-		require.NoError(t, err)
+	// Creates in flight at the same time share whole-file writes (group commit).
+	const n, conns = 2000, 16
+	var cw sync.WaitGroup
+	for c := 0; c < conns; c++ {
+		cw.Add(1)
+		go func(c int) {
+			defer cw.Done()
+			for i := c; i < n; i += conns {
+				_, _, err := m.Update(New(fmt.Sprintf("T-%04d", i)))
+				assert.NoError(t, err)
+			}
+		}(c)
 	}
+	cw.Wait()
 	require.NoError(t, m.Flush())
 	require.Less(t, m.FileWrites(), int64(n/4), "one file write per change")
+
+	// Update, like Put, returns only once the file holds the change (Java writes before answering a create).
+	_, _, err = m.Update(New("CreatedAndAnswered"))
+	require.NoError(t, err)
+	onDisk, err := Open(path, DefaultOptions())
+	require.NoError(t, err)
+	require.True(t, onDisk.Contains("CreatedAndAnswered"))
 	back, err := Open(path, DefaultOptions())
 	require.NoError(t, err)
 	require.Equal(t, m.Names(), back.Names())
