@@ -1,0 +1,236 @@
+package interop
+
+// Reads from the slave with the unmodified Java 4.9.8 client, against a rocketd pair and a Java 4.9.8 pair in
+// the same run (TestSlaveReadAsJava):
+//
+//   - slaveReadEnable=true: when a pull leaves more of the CommitLog behind it than accessMessageInMemoryMaxRatio
+//     percent of physical memory (Java DefaultMessageStore.getMessage: maxOffsetPy - maxPhyOffsetPulling >
+//     TOTAL_PHYSICAL_MEMORY_SIZE * ratio / 100), the master answers suggestWhichBrokerId = the group's
+//     whichBrokerWhenConsumeSlowly (1) and the client's next pull goes to the slave. The trigger is made
+//     deterministic with accessMessageInMemoryMaxRatio=0 on the master, a setting both brokers take: any
+//     message left behind the pulled one is "too much". With slaveReadEnable=false (set at run time with
+//     UPDATE_BROKER_CONFIG, which both apply at once) the answer is 0 and the client never pulls from the slave.
+//   - offsetCheckInSlave=true: a slave answers an out-of-range pull with PULL_OFFSET_MOVED and the corrected
+//     nextBeginOffset, as a master does.
+//   - A clustering push consumer started while the master is down reads from the slave, then continues on the
+//     restarted master; rocketd delivers no more duplicates than Java.
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/rocketd/rocketd/conf"
+	"github.com/rocketd/rocketd/namesrv"
+	"github.com/rocketd/rocketd/remoting"
+	"github.com/rocketd/rocketd/remoting/code"
+)
+
+// pairUnderTest is a running master/slave pair, rocketd's or Java's.
+type pairUnderTest struct {
+	name                  string
+	nsAddr                string // the name server the clients use; it outlives the master
+	masterAddr, slaveAddr string
+	stopMaster            func()
+	restartMaster         func() // with the default settings
+}
+
+// slaveReadTuning: the master sends a consumer that leaves anything behind to the slave; both brokers let a
+// consumer read the slave; the slave corrects out-of-range offsets.
+var slaveReadTuning = []string{"slaveReadEnable=true", "accessMessageInMemoryMaxRatio=0", "offsetCheckInSlave=true"}
+
+func TestSlaveReadAsJava(t *testing.T) {
+	needInterop(t)
+	tune := func(b *conf.Broker) {
+		b.Broker.SlaveReadEnable = true
+		b.Store.AccessMessageInMemoryMaxRatio = 0
+		b.Store.OffsetCheckInSlave = true
+	}
+
+	// rocketd pair with its name server.
+	nc := conf.DefaultNamesrv()
+	nc.Namesrv.KvConfigPath = filepath.Join(t.TempDir(), "kvConfig.json")
+	ns, err := namesrv.New(nc, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})))
+	require.NoError(t, err)
+	require.NoError(t, ns.Start("127.0.0.1:0"))
+	t.Cleanup(func() { _ = ns.Close() })
+	_, mport := freePorts(t)
+	mroot := filepath.Join(t.TempDir(), "store")
+	master := startInProcessTuned(t, ns.Addr(), conf.AsyncMaster, mroot, mport, tune)
+	_, sport := freePorts(t)
+	startInProcessTuned(t, ns.Addr(), conf.Slave, filepath.Join(t.TempDir(), "store"), sport, tune)
+	rd := &pairUnderTest{name: "rocketd", nsAddr: ns.Addr(),
+		masterAddr: "127.0.0.1:" + strconv.Itoa(mport), slaveAddr: "127.0.0.1:" + strconv.Itoa(sport),
+		stopMaster: func() { require.NoError(t, master.Close()) },
+		restartMaster: func() {
+			master = startInProcessAt(t, ns.Addr(), conf.AsyncMaster, mroot, mport)
+		}}
+	rdDups := runSlaveRead(t, rd)
+
+	// Java pair: the master registers with both name servers, the slave replicates from haMasterAddress and
+	// registers with both; clients use the slave's name server, which stays up while the master restarts.
+	nsM, jmPort := freePorts(t)
+	nsS, jsPort := freePorts(t)
+	nsList := fmt.Sprintf("namesrvAddr=127.0.0.1:%d;127.0.0.1:%d", nsM, nsS)
+	jm := startJava(t, storeDir(t), nsM, jmPort, append(append([]string(nil), slaveReadTuning...), nsList)...)
+	js := startJavaIn(t, refWorkDir+"-slave", storeDir(t), nsS, jsPort, append(append([]string(nil), slaveReadTuning...),
+		nsList, "brokerId=1", "brokerRole=SLAVE", fmt.Sprintf("haMasterAddress=127.0.0.1:%d", jmPort+1))...)
+	jv := &pairUnderTest{name: "Java", nsAddr: js.nsAddr,
+		masterAddr: "127.0.0.1:" + strconv.Itoa(jmPort), slaveAddr: "127.0.0.1:" + strconv.Itoa(jsPort),
+		stopMaster: func() { jm.stop(t) },
+		restartMaster: func() {
+			jm.restart(t, nsList) // the defaults: slaveReadEnable=false, accessMessageInMemoryMaxRatio=40
+		}}
+	javaDups := runSlaveRead(t, jv)
+
+	t.Logf("duplicates across the master's absence: rocketd %d, Java %d", rdDups, javaDups)
+	require.LessOrEqual(t, rdDups, javaDups, "rocketd delivers no more duplicates than Java")
+}
+
+// runSlaveRead runs the scenarios on one pair and returns the duplicates of the master-down scenario.
+func runSlaveRead(t *testing.T, p *pairUnderTest) int {
+	t.Helper()
+	for _, addr := range []string{p.masterAddr, p.slaveAddr} {
+		createTopic(t, addr, topicA, 4)
+		createTopic(t, addr, topicB, 2)
+	}
+	waitRouteHas(t, p.nsAddr, topicA, p.masterAddr, p.slaveAddr)
+	waitRouteHas(t, p.nsAddr, topicB, p.masterAddr, p.slaveAddr)
+	first := onlyTopicA(produce(t, p.nsAddr, 0, 120))
+	requireServes(t, p.slaveAddr, first) // replicated
+
+	// slaveReadEnable=true, the master "fallen behind in memory terms": suggestWhichBrokerId 1.
+	h := rawPull(t, p.masterAddr, uniq("sr_raw"), topicA, 0, 0)
+	require.Equal(t, code.Success, h.code, "%s: %s", p.name, h.remark)
+	require.Equal(t, "1", h.ext["suggestWhichBrokerId"], "%s master, slaveReadEnable=true", p.name)
+	jc := startJavaConsumer(t, p.nsAddr, topicA, uniq("sr_on"))
+	jc.waitFor(t, first, p.name+": slaveReadEnable=true")
+	onMaster, onSlave := jc.pullsTo(p.masterAddr), jc.pullsTo(p.slaveAddr)
+	jc.stop()
+	t.Logf("%s, slaveReadEnable=true: Java client pulls: master %d, slave %d", p.name, onMaster, onSlave)
+	require.Positive(t, onMaster, "%s: the first pull goes to the master", p.name)
+	require.Positive(t, onSlave, "%s: the master's suggestion sends the Java client to the slave", p.name)
+
+	// slaveReadEnable=false at run time: always the master.
+	updateBrokerConfig(t, p.masterAddr, "slaveReadEnable=false")
+	h = rawPull(t, p.masterAddr, uniq("sr_raw"), topicA, 0, 0)
+	require.Equal(t, code.Success, h.code, "%s: %s", p.name, h.remark)
+	require.Equal(t, "0", h.ext["suggestWhichBrokerId"], "%s master, slaveReadEnable=false", p.name)
+	jc = startJavaConsumer(t, p.nsAddr, topicA, uniq("sr_off"))
+	jc.waitFor(t, first, p.name+": slaveReadEnable=false")
+	onMaster, onSlave = jc.pullsTo(p.masterAddr), jc.pullsTo(p.slaveAddr)
+	jc.stop()
+	t.Logf("%s, slaveReadEnable=false: Java client pulls: master %d, slave %d", p.name, onMaster, onSlave)
+	require.Positive(t, onMaster, p.name)
+	require.Zero(t, onSlave, "%s: slaveReadEnable=false keeps the Java client on the master", p.name)
+
+	// offsetCheckInSlave=true: the slave corrects an offset beyond its queue like a master.
+	h = rawPull(t, p.slaveAddr, uniq("sr_raw"), topicA, 0, 1_000_000)
+	require.Equal(t, code.PullOffsetMoved, h.code, "%s slave, offsetCheckInSlave=true: %s", p.name, h.remark)
+	require.Equal(t, h.ext["maxOffset"], h.ext["nextBeginOffset"], "%s: corrected to the queue's max offset", p.name)
+	require.NotEqual(t, "1000000", h.ext["nextBeginOffset"], p.name)
+
+	// A clustering consumer while the master is down, then on the restarted master.
+	before := onlyTopicA(produce(t, p.nsAddr, 1000, 300))
+	requireServes(t, p.slaveAddr, before)
+	p.stopMaster()
+	jc = startJavaConsumer(t, p.nsAddr, topicA, uniq("sr_ha"))
+	jc.waitFor(t, before, p.name+": from the slave while the master is down")
+	require.Zero(t, jc.pullsTo(p.masterAddr), p.name)
+	p.restartMaster()
+	waitRouteHas(t, p.nsAddr, topicA, p.masterAddr, p.slaveAddr)
+	after := onlyTopicA(produce(t, p.nsAddr, 2000, 150))
+	jc.waitFor(t, after, p.name+": after the master is back")
+	time.Sleep(3 * time.Second) // anything delivered twice would show by now
+	require.Positive(t, jc.pullsTo(p.masterAddr), "%s: the consumer continues on the restarted master", p.name)
+	jc.stop()
+	dups := jc.duplicates()
+	t.Logf("%s: %d messages delivered twice across the master's absence", p.name, dups)
+	return dups
+}
+
+func onlyTopicA(ms []sentMsg) (out []sentMsg) {
+	for _, m := range ms {
+		if m.Topic == topicA {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+type pullAnswer struct {
+	code   int32
+	remark string
+	ext    map[string]string
+}
+
+// rawPull sends one PULL_MESSAGE (subscription "*", no suspend, no commit) and returns the answer.
+func rawPull(t *testing.T, addr, group, topic string, queue int, offset int64) pullAnswer {
+	t.Helper()
+	cl := &remoting.Client{}
+	defer cl.Close()
+	ext := map[string]string{"consumerGroup": group, "topic": topic, "queueId": strconv.Itoa(queue),
+		"queueOffset": strconv.FormatInt(offset, 10), "maxMsgNums": "1", "sysFlag": "4", "commitOffset": "0",
+		"suspendTimeoutMillis": "0", "subscription": "*", "subVersion": "0", "expressionType": "TAG"}
+	resp, err := cl.InvokeSync(context.Background(), addr, remoting.NewRequest(code.PullMessage, ext, nil), 10*time.Second)
+	require.NoError(t, err)
+	return pullAnswer{code: resp.Code, remark: resp.Remark, ext: resp.ExtFields}
+}
+
+func updateBrokerConfig(t *testing.T, addr, props string) {
+	t.Helper()
+	cl := &remoting.Client{}
+	defer cl.Close()
+	resp, err := cl.InvokeSync(context.Background(), addr, remoting.NewRequest(code.UpdateBrokerConfig, nil, []byte(props+"\n")), 10*time.Second)
+	require.NoError(t, err)
+	require.Equal(t, code.Success, resp.Code, resp.Remark)
+}
+
+// waitRouteHas waits until the name server's route of topic names every broker address.
+func waitRouteHas(t *testing.T, nsAddr, topic string, addrs ...string) {
+	t.Helper()
+	cl := &remoting.Client{}
+	defer cl.Close()
+	var last string
+	require.Eventually(t, func() bool {
+		resp, err := cl.InvokeSync(context.Background(), nsAddr,
+			remoting.NewRequest(code.GetRouteinfoByTopic, map[string]string{"topic": topic}, nil), 2*time.Second)
+		if err != nil || resp.Code != code.Success {
+			return false
+		}
+		last = string(resp.Body)
+		for _, a := range addrs {
+			if !strings.Contains(last, a) {
+				return false
+			}
+		}
+		return true
+	}, 90*time.Second, 250*time.Millisecond, "route of %s on %s names %v: %s", topic, nsAddr, addrs, last)
+}
+
+// restart starts a stopped Java reference again (name server and broker, same work dir, store and ports)
+// with storeConfLines and extra as the broker's added settings.
+func (j *javaRef) restart(t *testing.T, extra ...string) {
+	t.Helper()
+	for i, e := range j.env {
+		if strings.HasPrefix(e, "REF_BROKER_CONF_EXTRA=") {
+			j.env[i] = "REF_BROKER_CONF_EXTRA=" + strings.Join(append(append([]string(nil), storeConfLines...), extra...), "\n")
+		}
+	}
+	start := time.Now()
+	out := j.run(t, "start")
+	for _, line := range strings.Split(out, "\n") {
+		if k, v, _ := strings.Cut(line, "="); k == "REF_BROKER_PID" {
+			j.brokerPID, _ = strconv.Atoi(v)
+		}
+	}
+	t.Logf("java reference restarted in %v", time.Since(start).Round(time.Millisecond))
+}
