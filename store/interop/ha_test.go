@@ -424,7 +424,7 @@ func waitTopicsOn(t *testing.T, addr string, topics ...string) {
 			}
 		}
 		return true
-	}, 30*time.Second, 100*time.Millisecond, "topics %v on %s", topics, addr)
+	}, 90*time.Second, 100*time.Millisecond, "topics %v on %s", topics, addr) // a Java slave learns its master's address every 30 s
 }
 
 // javaConsumer is a running io.rocketd.compat.HaConsumer (Java 4.9.8 DefaultMQPushConsumer, clustering).

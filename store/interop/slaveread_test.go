@@ -77,13 +77,15 @@ func TestSlaveReadAsJava(t *testing.T) {
 		}}
 	rdDups := runSlaveRead(t, rd)
 
-	// Java pair: both brokers register with the master's name server (the clients' one); the slave replicates
-	// from haMasterAddress. Only the broker JVM of the master stops and restarts; its name server stays.
+	// Java pair: both brokers register with both name servers (ref.sh waits for each broker on its own); the
+	// clients use the master's, which stays up: only the master's broker JVM stops and restarts. The slave
+	// replicates from haMasterAddress at once; its metadata sync learns the master from a registration result.
 	nsM, jmPort := freePorts(t)
-	jm := startJava(t, storeDir(t), nsM, jmPort, slaveReadTuning...)
 	nsS, jsPort := freePorts(t)
+	nsList := fmt.Sprintf("namesrvAddr=127.0.0.1:%d;127.0.0.1:%d", nsM, nsS)
+	jm := startJava(t, storeDir(t), nsM, jmPort, append(append([]string(nil), slaveReadTuning...), nsList)...)
 	startJavaIn(t, refWorkDir+"-slave", storeDir(t), nsS, jsPort, append(append([]string(nil), slaveReadTuning...),
-		"namesrvAddr="+jm.nsAddr, "brokerId=1", "brokerRole=SLAVE", fmt.Sprintf("haMasterAddress=127.0.0.1:%d", jmPort+1))...)
+		nsList, "brokerId=1", "brokerRole=SLAVE", fmt.Sprintf("haMasterAddress=127.0.0.1:%d", jmPort+1))...)
 	var jmArgs []string
 	jv := &pairUnderTest{name: "Java", nsAddr: jm.nsAddr,
 		masterAddr: "127.0.0.1:" + strconv.Itoa(jmPort), slaveAddr: "127.0.0.1:" + strconv.Itoa(jsPort),
