@@ -11,7 +11,8 @@ package interop
 //     message left behind the pulled one is "too much". With slaveReadEnable=false (set at run time with
 //     UPDATE_BROKER_CONFIG, which both apply at once) the answer is 0 and the client never pulls from the slave.
 //   - offsetCheckInSlave=true: a slave answers an out-of-range pull with PULL_OFFSET_MOVED and the corrected
-//     nextBeginOffset, as a master does.
+//     nextBeginOffset, as a master does (a raw pull, and the Java DefaultMQPullConsumer with the master down:
+//     OFFSET_ILLEGAL).
 //   - A clustering push consumer started while the master is down reads from the slave, then continues on the
 //     restarted master; rocketd delivers no more duplicates than Java.
 
@@ -148,6 +149,13 @@ func runSlaveRead(t *testing.T, p *pairUnderTest) int {
 	before := onlyTopicA(produce(t, p.nsAddr, 1000, 300))
 	requireServes(t, p.slaveAddr, before)
 	p.stopMaster()
+	// offsetCheckInSlave=true seen by the Java client: a DefaultMQPullConsumer with only the slave in the route
+	// gets OFFSET_ILLEGAL and the corrected nextBeginOffset (false would give NO_MATCHED_MSG and no correction).
+	jp := javaSlavePull(t, p.nsAddr, uniq("sr_pull"), topicA, 0, 1_000_000)
+	require.Equal(t, []string{p.slaveAddr}, jp.pulls, "%s: the Java pull consumer reads the slave", p.name)
+	require.Equal(t, "OFFSET_ILLEGAL", jp.status, p.name)
+	require.Equal(t, jp.max, jp.next, "%s: corrected to the slave queue's max offset", p.name)
+	require.Positive(t, jp.max, p.name)
 	jc = startJavaConsumer(t, p.nsAddr, topicA, uniq("sr_ha"))
 	jc.waitFor(t, before, p.name+": from the slave while the master is down")
 	require.Zero(t, jc.pullsTo(p.masterAddr), p.name)
@@ -286,4 +294,41 @@ func (j *javaRef) startBrokerAgain(t *testing.T, args, drop []string) {
 		time.Sleep(250 * time.Millisecond)
 	}
 	t.Logf("java broker restarted in %v", time.Since(start).Round(time.Millisecond))
+}
+
+type javaPullResult struct {
+	pulls     []string // broker addresses the PULL_MESSAGE requests went to
+	status    string   // the client's PullStatus
+	next, max int64
+}
+
+// javaSlavePull runs io.rocketd.compat.SlavePull: one DefaultMQPullConsumer pull of broker-a's queue.
+func javaSlavePull(t *testing.T, nsAddr, group, topic string, queue int, offset int64) javaPullResult {
+	t.Helper()
+	root := javaHarness(t)
+	cp, err := os.ReadFile(filepath.Join(root, "target/classpath.txt"))
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "java", "-Xmx128m", "-Drocketmq.client.logUseSlf4j=true", "-Duser.home="+t.TempDir(),
+		"-cp", filepath.Join(root, "target/classes")+":"+strings.TrimSpace(string(cp)),
+		"io.rocketd.compat.SlavePull", nsAddr, group, topic, "broker-a", strconv.Itoa(queue), strconv.FormatInt(offset, 10))
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	require.NoError(t, err, "SlavePull: %s\n%s", out, stderr.String())
+	var r javaPullResult
+	for _, line := range strings.Split(string(out), "\n") {
+		f := strings.Fields(line)
+		switch {
+		case len(f) == 2 && f[0] == "PULL":
+			r.pulls = append(r.pulls, f[1])
+		case len(f) == 5 && f[0] == "RESULT":
+			r.status = f[1]
+			r.next, _ = strconv.ParseInt(f[2], 10, 64)
+			r.max, _ = strconv.ParseInt(f[4], 10, 64)
+		}
+	}
+	require.NotEmpty(t, r.status, "SlavePull output: %s\n%s", out, stderr.String())
+	return r
 }
