@@ -8,8 +8,9 @@ package interop
 //     TOTAL_PHYSICAL_MEMORY_SIZE * ratio / 100), the master answers suggestWhichBrokerId = the group's
 //     whichBrokerWhenConsumeSlowly (1) and the client's next pull goes to the slave. The trigger is made
 //     deterministic with accessMessageInMemoryMaxRatio=0 on the master, a setting both brokers take: any
-//     message left behind the pulled one is "too much". With slaveReadEnable=false (set at run time with
-//     UPDATE_BROKER_CONFIG, which both apply at once) the answer is 0 and the client never pulls from the slave.
+//     message left behind the pulled one is "too much"; back at the default 40 % the answer is 0. With
+//     slaveReadEnable=false the answer is 0 and the client never pulls from the slave (both settings changed
+//     at run time with UPDATE_BROKER_CONFIG, which both brokers apply at once).
 //   - offsetCheckInSlave=true: a slave answers an out-of-range pull with PULL_OFFSET_MOVED and the corrected
 //     nextBeginOffset, as a master does (a raw pull, and the Java DefaultMQPullConsumer with the master down:
 //     OFFSET_ILLEGAL).
@@ -123,8 +124,15 @@ func runSlaveRead(t *testing.T, p *pairUnderTest) int {
 	require.Positive(t, onMaster, "%s: the first pull goes to the master", p.name)
 	require.Positive(t, onSlave, "%s: the master's suggestion sends the Java client to the slave", p.name)
 
-	// slaveReadEnable=false at run time: always the master.
-	updateBrokerConfig(t, p.masterAddr, "slaveReadEnable=false")
+	// The memory rule is what sends it there: at the default ratio (40 %) the same pull is not "behind"
+	// and the master answers the group's brokerId (0). Both brokers apply the ratio at once.
+	updateBrokerConfig(t, p.masterAddr, "accessMessageInMemoryMaxRatio=40")
+	h = rawPull(t, p.masterAddr, uniq("sr_raw"), topicA, 0, 0)
+	require.Equal(t, code.Success, h.code, "%s: %s", p.name, h.remark)
+	require.Equal(t, "0", h.ext["suggestWhichBrokerId"], "%s master, slaveReadEnable=true, ratio 40", p.name)
+
+	// slaveReadEnable=false at run time, ratio 0 again: always the master.
+	updateBrokerConfig(t, p.masterAddr, "accessMessageInMemoryMaxRatio=0\nslaveReadEnable=false")
 	h = rawPull(t, p.masterAddr, uniq("sr_raw"), topicA, 0, 0)
 	require.Equal(t, code.Success, h.code, "%s: %s", p.name, h.remark)
 	require.Equal(t, "0", h.ext["suggestWhichBrokerId"], "%s master, slaveReadEnable=false", p.name)
