@@ -10,6 +10,8 @@ import (
 	"sync"
 
 	jsoniter "github.com/json-iterator/go"
+
+	"github.com/rocketd/rocketd/compat/fastjson"
 )
 
 // KVConfig is Java's KVConfigManager: namespace -> key -> value, persisted after every change at kvConfigPath
@@ -146,35 +148,37 @@ func (kv *KVConfig) ListBody(ns string) ([]byte, bool) {
 	if !ok {
 		return nil, false
 	}
-	w := jw{}
-	w.raw(`{"table":`)
-	writeStringMap(&w, m)
-	w.byte('}')
-	return w.b, true
+	w := fastjson.NewWriter(fastjson.Compact, nil)
+	w.BeginObject()
+	w.Key("table")
+	writeStringMap(w, m)
+	w.EndObject()
+	return w.Bytes(), true
 }
 
-func writeStringMap(w *jw, m *jmap[string, string]) {
-	w.byte('{')
-	for i, k := range m.Keys() {
-		w.comma(i)
-		w.key(k)
+func writeStringMap(w *fastjson.Writer, m *jmap[string, string]) {
+	w.BeginObject()
+	for _, k := range m.Keys() {
+		w.Key(k)
 		v, _ := m.Get(k)
-		w.str(v)
+		w.String(v)
 	}
-	w.byte('}')
+	w.EndObject()
 }
 
 func (kv *KVConfig) encodeLocked() []byte {
-	w := jw{}
-	w.raw(`{"configTable":{`)
-	for i, ns := range kv.table.Keys() {
-		w.comma(i)
-		w.key(ns)
+	w := fastjson.NewWriter(fastjson.Compact, nil)
+	w.BeginObject()
+	w.Key("configTable")
+	w.BeginObject()
+	for _, ns := range kv.table.Keys() {
+		w.Key(ns)
 		m, _ := kv.table.Get(ns)
-		writeStringMap(&w, m)
+		writeStringMap(w, m)
 	}
-	w.raw(`}}`)
-	return w.b
+	w.EndObject()
+	w.EndObject()
+	return w.Bytes()
 }
 
 // persist writes the table; holding the lock makes files land in the order of the changes.
