@@ -24,14 +24,7 @@ import (
 var ErrBadBody = errors.New("namesrv: malformed request body")
 
 // DataVersion is the broker's topic-config version; Java compares timestamp and counter.
-type DataVersion struct {
-	Timestamp int64
-	Counter   int64
-}
-
-func (d DataVersion) encode() []byte {
-	return fastjson.DataVersion{Counter: d.Counter, Timestamp: d.Timestamp}.AppendJSON(nil)
-}
+type DataVersion = fastjson.DataVersion
 
 // TopicConfig is what namesrv needs of a broker's topic: the fields that become QueueData.
 type TopicConfig struct {
@@ -391,7 +384,7 @@ func EncodeRegisterBody(rb *RegisterBody, compressed bool) []byte {
 		w.Key("topicConfigSerializeWrapper")
 		w.BeginObject()
 		w.Key("dataVersion")
-		w.Raw(rb.DataVersion.encode())
+		w.Raw(rb.DataVersion.AppendJSON(nil))
 		w.Key("topicConfigTable")
 		w.BeginObject()
 		for _, tc := range rb.Topics {
@@ -426,7 +419,7 @@ func EncodeRegisterBody(rb *RegisterBody, compressed bool) []byte {
 		_, _ = zw.Write(n[:])
 		_, _ = zw.Write(b)
 	}
-	put(rb.DataVersion.encode())
+	put(rb.DataVersion.AppendJSON(nil))
 	var n [4]byte
 	binary.BigEndian.PutUint32(n[:], uint32(len(rb.Topics)))
 	_, _ = zw.Write(n[:])
