@@ -193,4 +193,3 @@ func (kv *KVConfig) persist() error {
 	}
 	return nil
 }
-
