@@ -462,14 +462,7 @@ func (b *Broker) handleBrokerConsumeStats(c *remoting.Conn, req *remoting.Comman
 				if q > 0 {
 					out = append(out, ',')
 				}
-				out = appendMQKey(out, b.cfg.Broker.BrokerName, q, t)
-				out = append(out, `:{"brokerOffset":`...)
-				out = strconv.AppendInt(out, brokerOff, 10)
-				out = append(out, `,"consumerOffset":`...)
-				out = strconv.AppendInt(out, consumerOff, 10)
-				out = append(out, `,"lastTimestamp":`...)
-				out = strconv.AppendInt(out, last, 10)
-				out = append(out, '}')
+				out = appendOffsetWrapper(out, b.cfg.Broker.BrokerName, q, t, brokerOff, consumerOff, last)
 			}
 			out = append(out, "}}"...)
 		}

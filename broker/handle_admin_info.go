@@ -177,14 +177,7 @@ func (b *Broker) handleConsumeStats(c *remoting.Conn, req *remoting.Command) (*r
 				out = append(out, ',')
 			}
 			first = false
-			out = appendMQKey(out, b.cfg.Broker.BrokerName, q, t)
-			out = append(out, `:{"brokerOffset":`...)
-			out = strconv.AppendInt(out, brokerOff, 10)
-			out = append(out, `,"consumerOffset":`...)
-			out = strconv.AppendInt(out, consumerOff, 10)
-			out = append(out, `,"lastTimestamp":`...)
-			out = strconv.AppendInt(out, last, 10)
-			out = append(out, '}')
+			out = appendOffsetWrapper(out, b.cfg.Broker.BrokerName, q, t, brokerOff, consumerOff, last)
 		}
 	}
 	out = append(out, "}}"...)
@@ -280,4 +273,17 @@ func (b *Broker) handleTopicConsumeByWho(c *remoting.Conn, req *remoting.Command
 	return jsonResponse(req, struct {
 		GroupList []string `json:"groupList"`
 	}{groups})
+}
+
+// appendOffsetWrapper writes one offsetTable entry of ConsumeStats: the MessageQueue key and Java's
+// OffsetWrapper {"brokerOffset","consumerOffset","lastTimestamp"} (fastjson's alphabetical order).
+func appendOffsetWrapper(out []byte, brokerName string, q int32, topic string, brokerOff, consumerOff, last int64) []byte {
+	out = appendMQKey(out, brokerName, q, topic)
+	out = append(out, `:{"brokerOffset":`...)
+	out = strconv.AppendInt(out, brokerOff, 10)
+	out = append(out, `,"consumerOffset":`...)
+	out = strconv.AppendInt(out, consumerOff, 10)
+	out = append(out, `,"lastTimestamp":`...)
+	out = strconv.AppendInt(out, last, 10)
+	return append(out, '}')
 }

@@ -33,59 +33,14 @@ START_TIMEOUT="${RD_START_TIMEOUT:-30}"
 STOP_TIMEOUT="${RD_STOP_TIMEOUT:-15}"
 CLUSTER="${RD_CLUSTER:-DefaultCluster}"
 BROKER_NAME="${RD_BROKER_NAME:-broker-a}"
-
-die() { echo "rocketd.sh: $*" >&2; exit 1; }
-log() { echo "rocketd.sh: $*" >&2; }
-
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-free_port() { # free_port <below> <above>
-    local below=$1 above=$2 p i ok tries=0
-    while ((tries++ < 200)); do
-        p=$((20000 + RANDOM % 30000))
-        ok=1
-        for ((i = p - below; i <= p + above; i++)); do
-            if port_in_use "$i"; then ok=0; break; fi
-        done
-        ((ok)) && { echo "$p"; return 0; }
-    done
-    die "no free port found"
-}
-
-alive() { [[ -n "${1:-}" ]] && kill -0 "$1" 2>/dev/null; }
+LIB_NAME=rocketd.sh
+START_LOGS=("$WORK/namesrv.out" "$WORK/broker.out")
+# shellcheck source=compat/java/lib.sh
+source "$HERE/lib.sh"
 
 # ours <pid>: true if the pid runs one of our binaries with a config file inside this work dir.
 ours() {
     alive "$1" && tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -qF -- "$WORK/"
-}
-
-load_state() {
-    REF_NAMESRV_PID="" REF_BROKER_PID=""
-    # shellcheck disable=SC1090
-    [[ -f "$STATE" ]] && source "$STATE"
-    NAMESRV_PID="${REF_NAMESRV_PID:-}"
-    BROKER_PID="${REF_BROKER_PID:-}"
-}
-
-stop_pid() { # stop_pid <name> <pid>
-    local name=$1 pid=$2 t
-    [[ -n "$pid" ]] || return 0
-    ours "$pid" || return 0
-    log "stopping $name (pid $pid)"
-    kill -TERM "$pid" 2>/dev/null || true
-    for ((t = 0; t < STOP_TIMEOUT * 10; t++)); do
-        alive "$pid" || return 0
-        sleep 0.1
-    done
-    log "$name did not exit within ${STOP_TIMEOUT}s, sending SIGKILL"
-    kill -KILL "$pid" 2>/dev/null || true
-}
-
-do_stop() {
-    load_state
-    stop_pid broker "$BROKER_PID"
-    stop_pid namesrv "$NAMESRV_PID"
-    rm -f "$STATE"
 }
 
 write_state() {
@@ -103,26 +58,6 @@ write_state() {
         echo "REF_BROKER_PID=${BROKER_PID:-}"
     } >"$STATE.tmp"
     mv "$STATE.tmp" "$STATE"
-}
-
-fail_start() {
-    log "start failed: $*"
-    for f in "$WORK/namesrv.out" "$WORK/broker.out"; do
-        [[ -s "$f" ]] && { echo "----- tail $f" >&2; tail -n 25 "$f" >&2; }
-    done
-    do_stop
-    exit 1
-}
-
-wait_for() { # wait_for <what> <pid> <command...>
-    local what=$1 pid=$2; shift 2
-    local deadline=$((SECONDS + START_TIMEOUT))
-    while ((SECONDS < deadline)); do
-        alive "$pid" || fail_start "$what exited early"
-        if "$@" >/dev/null 2>&1; then return 0; fi
-        sleep 0.3
-    done
-    fail_start "$what not ready within ${START_TIMEOUT}s"
 }
 
 do_start() {
@@ -179,19 +114,10 @@ EOF
     cat "$STATE"
 }
 
-do_status() {
-    load_state
-    local rc=0
-    if ours "$NAMESRV_PID"; then echo "namesrv: running (pid $NAMESRV_PID)"; else echo "namesrv: not running"; rc=1; fi
-    if ours "$BROKER_PID"; then echo "broker: running (pid $BROKER_PID)"; else echo "broker: not running"; rc=1; fi
-    [[ -f "$STATE" ]] && cat "$STATE"
-    return $rc
-}
-
 case "${1:-}" in
     start) do_start ;;
     stop) do_stop ;;
     status) do_status ;;
-    env) [[ -f "$STATE" ]] && cat "$STATE" || die "not running" ;;
+    env) print_env ;;
     *) echo "usage: $0 start | stop | status | env" >&2; exit 2 ;;
 esac
