@@ -215,16 +215,15 @@ func (l *tlog) append(rec *record, buf []byte) (int64, error) {
 	return pos, nil
 }
 
-// scan calls fn for each valid record from pos on and leaves writePos after the last one. A file ends at
-// its first invalid record; the log ends at the last file's.
-func (l *tlog) scan(pos int64, fn func(pos int64, r record)) {
+// scan calls fn for each valid record from pos on and returns the position after the last one. A file ends
+// at its first invalid record; the log ends at the last file's.
+func (l *tlog) scan(pos int64, fn func(pos int64, r record)) int64 {
 	buf := make([]byte, recSize)
 	l.mu.RLock()
 	files := slices.Clone(l.files)
 	l.mu.RUnlock()
 	if len(files) == 0 {
-		l.writePos = max(pos, 0)
-		return
+		return max(pos, 0)
 	}
 	if pos < files[0].start {
 		pos = files[0].start
@@ -235,8 +234,8 @@ func (l *tlog) scan(pos int64, fn func(pos int64, r record)) {
 			continue
 		}
 		p := max(pos, tf.start)
-		for p%l.fileSize+recSize <= l.fileSize {
-			if _, err := tf.f.ReadAt(buf, p%l.fileSize); err != nil {
+		for p-tf.start+recSize <= l.fileSize {
+			if _, err := tf.f.ReadAt(buf, p-tf.start); err != nil {
 				break
 			}
 			r, err := decodeRecord(buf)
@@ -251,7 +250,7 @@ func (l *tlog) scan(pos int64, fn func(pos int64, r record)) {
 			end = tf.start
 		}
 	}
-	l.writePos = end
+	return end
 }
 
 // sync fsyncs the files written since the last sync and returns the position everything before is durable.

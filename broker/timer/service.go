@@ -196,7 +196,7 @@ func Open(opts Options) (*Service, error) {
 // enqueue offset past every record found.
 func (s *Service) recover(ck checkpoint) {
 	relinked := 0
-	s.lg.scan(ck.timerlogPos, func(pos int64, r record) {
+	s.lg.writePos = s.lg.scan(ck.timerlogPos, func(pos int64, r record) {
 		if r.queueOffset >= s.queueOffset {
 			s.queueOffset = r.queueOffset + 1
 		}

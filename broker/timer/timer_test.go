@@ -159,7 +159,7 @@ func TestDeliversAtTheDueMillisecondWithTheSameIdentity(t *testing.T) {
 		require.InDelta(t, due[body], out, 50, body)
 		due[body] = out
 	}
-	checkOnTime(t, got, due, true, 100)
+	checkOnTime(t, got, due, true, lateBoundMs)
 	for _, a := range got {
 		i, _ := strconv.Atoi(string(a.rec.Body[1:]))
 		require.Equal(t, fmt.Sprintf("U%04d", i), a.props[compat.PropertyUniqClientMessageIDKeyIdx])
@@ -265,7 +265,7 @@ func TestRollDeliversFarOffMessagesOnTime(t *testing.T) {
 	r := sendTimer(t, st, "F", 0, "far", "U", map[string]string{compat.PropertyTimerDeliverMS: strconv.FormatInt(d, 10)})
 	require.Equal(t, store.PutOK, r.Status)
 	got := waitCount(t, st, "F", 1, 1, 10*time.Second)
-	checkOnTime(t, got, map[string]int64{"far": d}, true, 100)
+	checkOnTime(t, got, map[string]int64{"far": d}, true, lateBoundMs)
 	rolls, _ := strconv.Atoi(got[0].props[compat.PropertyTimerRollTimes])
 	require.GreaterOrEqual(t, rolls, 1, "the message went round the wheel again")
 }
