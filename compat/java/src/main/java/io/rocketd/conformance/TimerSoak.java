@@ -137,7 +137,7 @@ public final class TimerSoak {
             }
             long lag = m.getStoreTimestamp() - d;
             brokerLags.add(lag);
-            if (!in(windows, arrive)) {
+            if (arrive < windows[0][0]) { // before the first restart: the client's steady state
                 clientLags.add(arrive - d);
             }
             if (lag > TimerTests.LATE_MS) {
@@ -149,7 +149,7 @@ public final class TimerSoak {
         Collections.sort(clientLags);
         System.out.printf("timer soak: %d messages: lost %d, early %d, late %d (of %d not due during a restart), duplicates %d%n",
             n, lost, early, late, n - excused, dups);
-        System.out.printf("timer soak: delivery lag (store time - due) p50 %d ms, p99 %d ms, max %d ms; arrival at the consumer p50 %d ms, p99 %d ms%n",
+        System.out.printf("timer soak: delivery lag (store time - due) p50 %d ms, p99 %d ms, max %d ms; arrival at the consumer before the first restart p50 %d ms, p99 %d ms%n",
             pct(brokerLags, 50), pct(brokerLags, 99), pct(brokerLags, 100), pct(clientLags, 50), pct(clientLags, 99));
         boolean ok = lost == 0 && early == 0 && late == 0;
         System.out.println(ok ? "timer soak: PASS" : "timer soak: FAIL");
