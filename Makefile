@@ -5,7 +5,7 @@ PKGS     ?= ./...
 FUZZTIME ?= 10s
 DATA     ?= data
 
-.PHONY: all build run test test-go test-java vet fuzz bench clean conformance-ref
+.PHONY: all build run test test-go test-java vet fuzz bench clean conformance-ref timer-full bench-timer
 all: build
 
 build:
@@ -38,7 +38,7 @@ test-go: vet
 # The unmodified Java 4.9.8 client suite against rocketd, and the store binary swap Java <-> rocketd (clean stop
 # and kill -9, both ways). `make conformance-ref` (the Go suite against the Java reference) is run by hand when
 # tests change: under heavy load some of its client-timing-bound tests can miss their deadlines on Java.
-test-java: conformance-java compat-store
+test-java: conformance-java compat-store timer-soak
 
 # A short run of every fuzz target (FUZZTIME each).
 fuzz:
@@ -61,6 +61,17 @@ conformance-ref: java-deps
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+
+# Timer messages (#18) at the issue's full load: 10,000 messages with random due times over 2 minutes, with the Go
+# client (on time; across a clean restart; across kill -9) and the Java 4.9.8 client (a clean restart and a kill -9
+# in one run). About 10 minutes. `make test` runs the same tests scaled down to 1,000 messages over 20 s.
+timer-full: build java-deps
+	ROCKETD_TIMER_N=10000 ROCKETD_TIMER_SPREAD_MS=120000 $(GO) test -count=1 -timeout 30m -v -run '^TestTimer' ./conformance/
+	compat/java/timer-soak.sh 10000 120000
+
+# The BENCHMARKS.md timer figures: pending messages held and memory, delivery lag at 10 k due/s.
+bench-timer:
+	$(GO) test -run '^$$' -bench 'Timer' -benchtime 1x -timeout 20m ./broker/timer/
 
 clean:
 	rm -rf $(BUILD)

@@ -6,10 +6,12 @@ package broker
 // held a timer message.
 
 import (
+	"fmt"
 	"strconv"
 	"time"
 
 	"github.com/rocketd/rocketd/broker/timer"
+	"github.com/rocketd/rocketd/conf"
 	"github.com/rocketd/rocketd/store"
 )
 
@@ -21,7 +23,7 @@ func (b *Broker) openTimer() error {
 		return nil // a slave delivers nothing; after a promotion the wheel is rebuilt from rmq_sys_wheel_timer
 	}
 	if sc.TimerMaxDelaySec <= 0 {
-		return errTimerSetting("timerMaxDelaySec", strconv.Itoa(sc.TimerMaxDelaySec), "a number of seconds > 0 (default 259200, 3 days)")
+		return fmt.Errorf("broker: timerMaxDelaySec=%d is not valid: set a number of seconds > 0 in broker.conf (default 259200, 3 days)", sc.TimerMaxDelaySec)
 	}
 	if w := int64(sc.TimerRollWindowSlot) * int64(sc.TimerPrecisionMs) / 1000; int64(sc.FileReservedTime)*3600 < w {
 		b.log.Warn("fileReservedTime is shorter than the timer roll window: timer messages pending longer than fileReservedTime may be lost with their CommitLog file",
@@ -41,16 +43,6 @@ func (b *Broker) openTimer() error {
 	}
 	b.dl.timer.Store(s)
 	return nil
-}
-
-func errTimerSetting(key, val, want string) error {
-	return &settingError{key: key, val: val, want: want}
-}
-
-type settingError struct{ key, val, want string }
-
-func (e *settingError) Error() string {
-	return "broker: " + e.key + "=" + e.val + " is not valid: set " + e.want + " in broker.conf"
 }
 
 // timerInfo is the timer part of GET_BROKER_RUNTIME_INFO.
@@ -73,6 +65,19 @@ func (b *Broker) timerInfo() map[string]string {
 		out["timerNextDueTimeMs"] = strconv.FormatInt(st.NextDueMs, 10)
 	}
 	return out
+}
+
+// timerSettingsChanged applies an UPDATE_BROKER_CONFIG of timerWheelEnable / timerMaxDelaySec to the sends
+// that follow (the other timer keys take effect at the next start, as they shape the files).
+func (b *Broker) timerSettingsChanged(apply *conf.Properties) {
+	_, e := apply.Get("timerWheelEnable")
+	_, m := apply.Get("timerMaxDelaySec")
+	if !e && !m {
+		return
+	}
+	if ts, ok := b.rawStore().(interface{ SetTimerSettings(bool, int) }); ok {
+		ts.SetTimerSettings(b.cfg.Store.TimerWheelEnable, b.cfg.Store.TimerMaxDelaySec)
+	}
 }
 
 // timerArriving wakes the timer enqueue for a new rmq_sys_wheel_timer unit.

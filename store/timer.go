@@ -67,6 +67,16 @@ func timerDueMs(props map[string]string, now time.Time, enabled bool, maxDelaySe
 	return due, true, PutOK, nil
 }
 
+type timerSettings struct {
+	enabled     bool
+	maxDelaySec int
+}
+
+// SetTimerSettings changes timerWheelEnable / timerMaxDelaySec for the puts that follow (UPDATE_BROKER_CONFIG).
+func (s *DefaultMessageStore) SetTimerSettings(enabled bool, maxDelaySec int) {
+	s.timerSet.Store(&timerSettings{enabled: enabled, maxDelaySec: maxDelaySec})
+}
+
 // timerRedirect applies the timer decision to a message about to be stored: a due time in the future
 // moves it to TimerTopic queue 0 with TIMER_OUT_MS, REAL_TOPIC and REAL_QID added (5.x); a due time not
 // in the future leaves it a plain message. props is the caller's copy, re-encoded when redirected.
@@ -75,7 +85,11 @@ func (s *DefaultMessageStore) timerRedirect(msg *Message, topic *string, queueID
 		return PutOK, nil
 	}
 	now := s.now()
-	due, ok, st, err := timerDueMs(msg.Properties, now, s.cfg.TimerWheelEnable, s.cfg.TimerMaxDelaySec)
+	enabled, maxDelay := s.cfg.TimerWheelEnable, s.cfg.TimerMaxDelaySec
+	if t := s.timerSet.Load(); t != nil {
+		enabled, maxDelay = t.enabled, t.maxDelaySec
+	}
+	due, ok, st, err := timerDueMs(msg.Properties, now, enabled, maxDelay)
 	if !ok || err != nil {
 		return st, err
 	}

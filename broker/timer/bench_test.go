@@ -43,7 +43,7 @@ func BenchmarkTimerPendingMemory(b *testing.B) {
 		for i := range n {
 			r := st.PutMessage(context.Background(), &store.Message{Topic: "B", QueueID: int32(i % 8), Body: body,
 				Properties: map[string]string{compat.PropertyTimerDeliverMS: due, compat.PropertyWaitStoreMsgOK: "false"},
-				BornHost: host, StoreHost: host})
+				BornHost:   host, StoreHost: host})
 			if r.Status != store.PutOK {
 				b.Fatalf("put %d: %v %v", i, r.Status, r.Err)
 			}
@@ -104,7 +104,7 @@ func BenchmarkTimerLag10kPerSecond(b *testing.B) {
 			copy(body, strconv.Itoa(i)+" ")
 			r := st.PutMessage(context.Background(), &store.Message{Topic: "L", QueueID: int32(i % 8), Body: body,
 				Properties: map[string]string{compat.PropertyTimerDeliverMS: strconv.FormatInt(due[i], 10), compat.PropertyWaitStoreMsgOK: "false"},
-				BornHost: host, StoreHost: host})
+				BornHost:   host, StoreHost: host})
 			if r.Status != store.PutOK {
 				b.Fatalf("put %d: %v %v", i, r.Status, r.Err)
 			}
