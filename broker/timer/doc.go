@@ -12,7 +12,9 @@
 //     timerMaxDelaySec, a non-numeric value, or any TIMER_* key while timerWheelEnable=false is refused with
 //     MESSAGE_ILLEGAL and a remark saying which. The CommitLog record is the message's only copy.
 //  2. Enqueue (one goroutine): reads rmq_sys_wheel_timer queue 0 in order and, for each message, appends a
-//     64-byte record to the timerlog and links it at the head of the wheel slot of its due time.
+//     64-byte record to the timerlog and links it at the head of the wheel slot of its due time. When that
+//     slot was already loaded (step 3), the record is linked into the next slot to load instead, so a
+//     restart finds it, and pushed to the heap at once; that slot's load skips it.
 //  3. Load (one goroutine): shortly before a slot's time it walks the slot's list (newest first, through
 //     prevPos) and pushes the records into an in-memory heap ordered by due ms.
 //  4. Deliver: a scheduler pops records as they fall due and hands them to put workers, which read the
@@ -57,9 +59,9 @@
 //	readSlotMs: every slot before it is delivered; timerlogPos: the log is flushed up to here;
 //	queueOffset: next rmq_sys_wheel_timer offset to enqueue; precision/slots: the wheel's geometry.
 //
-// config/timerdone (written at Stop only, removed once read): the timerlog positions already delivered of
-// the partly delivered slots at or after readSlotMs, so a clean restart delivers nothing twice. 8 bytes
-// each, then a crc32 of them.
+// config/timerdone (written with every checkpoint): the timerlog positions already delivered of the partly
+// delivered slots at or after readSlotMs, 8 bytes each, then a crc32 of them; a restart skips them, so a
+// clean restart delivers nothing twice.
 //
 // # Far-off messages (roll) and retention
 //
@@ -75,9 +77,9 @@
 // Records and slots are written to the page cache at once (pwrite, shared mapping), so kill -9 loses
 // nothing that was enqueued. On Open the log is scanned from the checkpoint's timerlogPos: a record that
 // is not yet linked into its slot (killed between the two writes) is linked; the enqueue offset continues
-// after the largest queueOffset found; the read slot restarts at the checkpoint's, so the messages of at
-// most the last flush interval plus one slot are delivered again (Java's schedule service likewise
-// redelivers after a crash). Messages put to rmq_sys_wheel_timer and not yet enqueued are in the
+// after the largest queueOffset found; the read slot restarts at the checkpoint's, skipping the positions
+// in timerdone, so only what was delivered within the last flush interval is delivered again (Java's
+// schedule service likewise redelivers after a crash). Messages put to rmq_sys_wheel_timer and not yet enqueued are in the
 // CommitLog and are enqueued after the restart. Against power loss the guarantee is that of
 // ASYNC_FLUSH: the files are flushed every timerFlushIntervalMs.
 //
