@@ -499,6 +499,7 @@ var errDropped = errors.New("dropped")
 
 // deliver puts the message of e to its real topic (or, for a roll record, back to rmq_sys_wheel_timer).
 func (s *Service) deliver(e entry) error {
+	start := s.opts.Now()
 	raw, err := s.opts.Store.LookMessageByOffset(e.phy)
 	if err != nil {
 		if e.phy < s.opts.Store.GetMinPhyOffset() {
@@ -526,7 +527,12 @@ func (s *Service) deliver(e entry) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
+	t0 := s.opts.Now()
 	r := s.opts.Store.PutMessage(ctx, m)
+	if late := t0.UnixMilli() - e.dueMs; !e.roll && (late > 50 || time.Since(t0) > 50*time.Millisecond) {
+		s.log.Warn("timer message delivered late", "lateStartMs", late, "readMs", t0.Sub(start).Milliseconds(),
+			"putMs", time.Since(t0).Milliseconds(), "topic", m.Topic)
+	}
 	if r.Status != store.PutOK {
 		return fmt.Errorf("put to %s: %s: %v", m.Topic, r.Status, r.Err)
 	}

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/netip"
+	"os"
 	"strconv"
 	"testing"
 	"time"
@@ -19,6 +20,12 @@ import (
 
 var host = netip.MustParseAddrPort("127.0.0.1:10911")
 
+// lateBoundMs is what the tests assert: a delivery later than this is a defect (a message waiting for a slot
+// or a retry), not scheduling noise. The issue's 100 ms is a speed target, measured by the benchmarks
+// (bench_test.go, `make bench-timer`) and printed by `make timer-full`: a shared 2-core machine under load
+// delays a runnable goroutine by tens of ms now and then.
+const lateBoundMs = 500
+
 func openStore(t testing.TB, dir string) *store.DefaultMessageStore {
 	t.Helper()
 	cfg := store.DefaultMessageStoreConfig(dir)
@@ -30,8 +37,12 @@ func openStore(t testing.TB, dir string) *store.DefaultMessageStore {
 }
 
 func testOptions(dir string, st Store) Options {
+	log := slog.New(slog.DiscardHandler)
+	if os.Getenv("ROCKETD_TEST_LOG") != "" {
+		log = slog.Default()
+	}
 	return Options{Root: dir, PrecisionMs: 1000, RollWindowSlot: 3600, FlushInterval: 200 * time.Millisecond,
-		LogFileSize: 64 * 1024, Store: st, Log: slog.New(slog.DiscardHandler)}
+		LogFileSize: 64 * 1024, Store: st, Log: log}
 }
 
 func openService(t testing.TB, opts Options, st *store.DefaultMessageStore) *Service {
