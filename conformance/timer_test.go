@@ -165,7 +165,8 @@ func checkArrivals(t *testing.T, a *arrivals, due map[string]int64, excuse [2]in
 		lags = append(lags, lag)
 		if lag > timerLateMs {
 			late++
-			t.Logf("timer message %s arrived %d ms after its due time (stored %d ms after it)", body, at.UnixMilli()-d, a.store[body]-d)
+			t.Logf("timer message %s arrived %d ms after its due time (stored %d ms after it; due %d ms after the start of the restart window)",
+				body, at.UnixMilli()-d, a.store[body]-d, d-excuse[0])
 		}
 		if lag > timerBugMs {
 			t.Errorf("timer message %s arrived %d ms after its due time (stored %d ms after it)", body, at.UnixMilli()-d, a.store[body]-d)
