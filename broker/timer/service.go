@@ -404,9 +404,13 @@ func (s *Service) load(S int64) {
 
 	var entries []entry
 	buf := make([]byte, recSize)
-	for pos, n := sl.lastPos, int32(0); pos >= 0 && n <= sl.num; n++ {
+	// The list ends at prevPos -1; positions strictly decrease, so the walk ends even on a damaged list.
+	for pos := sl.lastPos; pos >= 0; {
 		r, err := s.lg.read(pos, buf)
-		if err != nil || r.slotMs != S {
+		if err == nil && (r.slotMs != S || r.prevPos >= pos) {
+			err = fmt.Errorf("record of slot %d with previous position %d", r.slotMs, r.prevPos)
+		}
+		if err != nil {
 			s.log.Error("timer slot list broken: its older records are not delivered", "slotMs", S, "pos", pos, "err", err)
 			break
 		}
@@ -466,9 +470,14 @@ func (s *Service) putLoop(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case e := <-s.work:
-			for {
+			for attempt := 1; ; attempt++ {
 				err := s.deliver(e)
 				if err == nil {
+					break
+				}
+				if errors.Is(err, errRead) && attempt >= maxReadAttempts {
+					s.lost.Add(1)
+					s.log.Error("timer message dropped: its CommitLog record cannot be read", "pos", e.pos, "phyOffset", e.phy, "err", err)
 					break
 				}
 				s.log.Error("delivering a timer message failed, retrying", "pos", e.pos, "phyOffset", e.phy, "err", err)
@@ -494,8 +503,11 @@ func (s *Service) done(e entry) {
 	s.mu.Unlock()
 }
 
-// errDropped marks a record that cannot be delivered and is not retried.
-var errDropped = errors.New("dropped")
+// errRead marks a CommitLog read failure: retried maxReadAttempts times, then the record is dropped (a put
+// failure is retried until it succeeds).
+var errRead = errors.New("timer: read the message")
+
+const maxReadAttempts = 3
 
 // deliver puts the message of e to its real topic (or, for a roll record, back to rmq_sys_wheel_timer).
 func (s *Service) deliver(e entry) error {
@@ -507,7 +519,7 @@ func (s *Service) deliver(e entry) error {
 			s.log.Error("timer message lost: its CommitLog file was deleted (fileReservedTime shorter than the roll window?)", "phyOffset", e.phy)
 			return nil
 		}
-		return err
+		return fmt.Errorf("%w at CommitLog offset %d: %v", errRead, e.phy, err)
 	}
 	var m *store.Message
 	if e.roll {
@@ -529,6 +541,12 @@ func (s *Service) deliver(e entry) error {
 	defer cancel()
 	t0 := s.opts.Now()
 	r := s.opts.Store.PutMessage(ctx, m)
+	if r.Status == store.MessageIllegal || r.Status == store.PropertiesSizeExceeded {
+		// Not retried, as in 5.x (PUT_NO_RETRY): the same put would fail again.
+		s.lost.Add(1)
+		s.log.Error("timer message dropped: its real topic refuses it", "phyOffset", e.phy, "topic", m.Topic, "status", r.Status.String(), "err", r.Err)
+		return nil
+	}
 	if late := t0.UnixMilli() - e.dueMs; !e.roll && (late > 50 || time.Since(t0) > 50*time.Millisecond) {
 		s.log.Warn("timer message delivered late", "lateStartMs", late, "readMs", t0.Sub(start).Milliseconds(),
 			"putMs", time.Since(t0).Milliseconds(), "topic", m.Topic)
