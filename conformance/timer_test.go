@@ -193,9 +193,7 @@ func slicesSort(s []int64) {
 // The same message: properties, keys, tag filter and queue as it was sent.
 func TestTimerMessageIdentityAndTagFilter(t *testing.T) {
 	c := newCluster(t)
-	if c.external {
-		t.Skip("timer messages are a rocketd feature (RocketMQ 5.x); the Java 4.9.8 reference delivers them at once")
-	}
+	skipExternal(t, c)
 	topic := uniq("TimerId")
 	c.createTopic(t, topic, 4)
 	p := c.producer(t)
@@ -241,19 +239,29 @@ func TestTimerMessageIdentityAndTagFilter(t *testing.T) {
 	require.ErrorContains(t, err, "timerMaxDelaySec")
 }
 
+func skipExternal(t *testing.T, c *cluster) {
+	if c.external {
+		t.Skip("timer messages are a rocketd feature (RocketMQ 5.x); the Java 4.9.8 reference delivers them at once")
+	}
+}
+
+// runTimerLoad creates a topic, starts a consumer recording arrivals and sends the timerLoad messages.
+func runTimerLoad(t *testing.T, c *cluster, prefix string) (*arrivals, map[string]int64, int64) {
+	t.Helper()
+	n, spread := timerLoad(t)
+	topic := uniq(prefix)
+	c.createTopic(t, topic, 4)
+	a := newArrivals()
+	c.funcConsumer(t, uniq("cg"), topic, consumer.MessageSelector{}, a.listener)
+	return a, sendTimerLoad(t, c, topic, n, spread), spread
+}
+
 // Random due times: every message arrives at the consumer after its due time (none early), none twice, and
 // none later than timerBugMs; the lag percentiles are printed (the target is 100 ms).
 func TestTimerRandomDueTimesOnTime(t *testing.T) {
 	c := newCluster(t)
-	if c.external {
-		t.Skip("timer messages are a rocketd feature (RocketMQ 5.x); the Java 4.9.8 reference delivers them at once")
-	}
-	n, spread := timerLoad(t)
-	topic := uniq("TimerOnTime")
-	c.createTopic(t, topic, 4)
-	a := newArrivals()
-	c.funcConsumer(t, uniq("cg"), topic, consumer.MessageSelector{}, a.listener)
-	due := sendTimerLoad(t, c, topic, n, spread)
+	skipExternal(t, c)
+	a, due, _ := runTimerLoad(t, c, "TimerOnTime")
 	checkArrivals(t, a, due, [2]int64{}, true, false)
 }
 
@@ -261,15 +269,8 @@ func TestTimerRandomDueTimesOnTime(t *testing.T) {
 // those not due during the restart delivered without delay (timerBugMs; lags printed).
 func TestTimerRandomDueTimesAcrossARestart(t *testing.T) {
 	c := newCluster(t)
-	if c.external {
-		t.Skip("timer messages are a rocketd feature (RocketMQ 5.x); the Java 4.9.8 reference delivers them at once")
-	}
-	n, spread := timerLoad(t)
-	topic := uniq("TimerRestart")
-	c.createTopic(t, topic, 4)
-	a := newArrivals()
-	c.funcConsumer(t, uniq("cg"), topic, consumer.MessageSelector{}, a.listener)
-	due := sendTimerLoad(t, c, topic, n, spread)
+	skipExternal(t, c)
+	a, due, spread := runTimerLoad(t, c, "TimerRestart")
 	time.Sleep(time.Duration(spread/2) * time.Millisecond)
 	from := time.Now().UnixMilli()
 	c.restartBroker(t)
@@ -342,12 +343,7 @@ func TestTimerKill9(t *testing.T) {
 	c := &cluster{ns: startNamesrv(t)}
 	root := filepath.Join(t.TempDir(), "store")
 	cmd, port := startBrokerChild(t, root, c.ns, 0)
-	n, spread := timerLoad(t)
-	topic := uniq("TimerKill")
-	c.createTopic(t, topic, 4)
-	a := newArrivals()
-	c.funcConsumer(t, uniq("cg"), topic, consumer.MessageSelector{}, a.listener)
-	due := sendTimerLoad(t, c, topic, n, spread)
+	a, due, spread := runTimerLoad(t, c, "TimerKill")
 	time.Sleep(time.Duration(spread/2) * time.Millisecond)
 	from := time.Now().UnixMilli()
 	require.NoError(t, cmd.Process.Signal(syscall.SIGKILL))
