@@ -352,3 +352,27 @@ func TestTimerKill9(t *testing.T) {
 	to := time.Now().UnixMilli() + 3000
 	checkArrivals(t, a, due, [2]int64{from, to}, false, true)
 }
+
+// A transactional message with a timer property: held from the commit (5.x runs its timer hook on the
+// committed message), delivered at its time, not before.
+func TestTimerTransactionalMessageStartsAtCommit(t *testing.T) {
+	c := newCluster(t)
+	skipExternal(t, c)
+	topic := uniq("TimerTx")
+	c.createTopic(t, topic, 2)
+	a := newArrivals()
+	c.funcConsumer(t, uniq("cg"), topic, consumer.MessageSelector{}, a.listener)
+	p := c.txProducer(t, uniq("tpg"), &txListener{exec: primitive.CommitMessageState, check: primitive.CommitMessageState})
+	due := time.Now().UnixMilli() + 2500
+	m := primitive.NewMessage(topic, []byte("tx-timer"))
+	m.WithProperty("TIMER_DELIVER_MS", strconv.FormatInt(due, 10))
+	r, err := p.SendMessageInTransaction(ctx10s(t), m)
+	require.NoError(t, err)
+	require.Equal(t, primitive.CommitMessageState, r.State)
+	require.Eventually(t, func() bool { return a.distinct() == 1 }, 20*time.Second, 20*time.Millisecond)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	require.GreaterOrEqual(t, a.first["tx-timer"].UnixMilli(), due, "not before its time")
+	require.GreaterOrEqual(t, a.store["tx-timer"], due)
+	require.Less(t, a.store["tx-timer"]-due, int64(timerBugMs))
+}
