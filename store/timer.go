@@ -81,7 +81,14 @@ func (s *DefaultMessageStore) SetTimerSettings(enabled bool, maxDelaySec int) {
 // moves it to TimerTopic queue 0 with TIMER_OUT_MS, REAL_TOPIC and REAL_QID added (5.x); a due time not
 // in the future leaves it a plain message. props is the caller's copy, re-encoded when redirected.
 func (s *DefaultMessageStore) timerRedirect(msg *Message, topic *string, queueID *int32, encoded *string) (PutMessageStatus, error) {
-	if msg.Topic == TimerTopic || delayLevel(msg.Properties) > 0 {
+	switch msg.Topic {
+	case TimerTopic, ScheduleTopic,
+		// Half messages (stored with TRANSACTION_NOT_TYPE, as in Java) and the transaction service's own
+		// records: the timer applies to the message the commit puts.
+		"RMQ_SYS_TRANS_HALF_TOPIC", "RMQ_SYS_TRANS_OP_HALF_TOPIC", "TRANS_CHECK_MAX_TIME_TOPIC":
+		return PutOK, nil
+	}
+	if delayLevel(msg.Properties) > 0 {
 		return PutOK, nil
 	}
 	now := s.now()

@@ -87,8 +87,8 @@
 //
 //   - Batch sends carrying TIMER_* in the batch header are refused (5.x ignores them); TIMER_* inside the
 //     messages of a batch are stored as plain properties (delivered at once), as in 5.x.
-//   - Transactional messages: the timer starts when the transaction commits (the commit puts the message
-//     with its TIMER_* properties through the same path, as 5.x's hook does).
+//   - Transactional messages: the half message is stored as usual (never held) and the timer starts when
+//     the transaction commits: the commit puts the message with its TIMER_* properties through the same path.
 //   - TIMER_DEL_UNIQKEY (5.x's cancel) is refused.
 //   - A backlog longer than one window (the broker down for more than 2 days) can alias wheel slots; 5.x
 //     has the same bound.
