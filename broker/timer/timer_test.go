@@ -318,3 +318,47 @@ func TestReopenRefusesAnotherGeometry(t *testing.T) {
 	_, err = Open(opts)
 	require.ErrorContains(t, err, "timerRollWindowSlot=3600")
 }
+
+func TestDamagedSlotListEndsTheWalk(t *testing.T) {
+	dir := t.TempDir()
+	st := openStore(t, dir)
+	defer st.Shutdown()
+	svc, err := Open(testOptions(dir, st))
+	require.NoError(t, err)
+	defer svc.Stop()
+	due := (time.Now().UnixMilli()/1000 + 5) * 1000
+	for i := range 3 {
+		require.NoError(t, svc.add(int64(i), int64(i)*100, 100, due+int64(i)))
+	}
+	// Damage the middle record: the walk keeps the newest and stops there, without looping or panicking.
+	f := svc.lg.fileAt(recSize)
+	_, err = f.WriteAt(make([]byte, recSize), recSize)
+	require.NoError(t, err)
+	svc.load(due)
+	require.Len(t, svc.heap, 1)
+	require.Equal(t, int64(2*recSize), svc.heap[0].pos)
+}
+
+func TestTimerlogFilesAreDeletedOnceBehindTheReadSlot(t *testing.T) {
+	dir := t.TempDir()
+	st := openStore(t, dir)
+	defer st.Shutdown()
+	opts := testOptions(dir, st)
+	opts.LogFileSize = 16 * recSize
+	svc, err := Open(opts)
+	require.NoError(t, err)
+	defer svc.Stop()
+	due := time.Now().UnixMilli() + 10_000
+	for i := range 40 { // three files: 16 + 16 + 8 records
+		require.NoError(t, svc.add(int64(i), int64(i)*100, 100, due))
+	}
+	require.Len(t, svc.lg.files, 3)
+	svc.cleanLog()
+	require.Len(t, svc.lg.files, 3, "records may still be loaded: nothing deleted")
+	svc.mu.Lock()
+	svc.loaded = svc.writeMs + svc.rollMs + 3*svc.precision
+	svc.mu.Unlock()
+	svc.cleanLog()
+	require.Len(t, svc.lg.files, 1, "every full file behind the read slot is deleted, the one being written is kept")
+	require.Equal(t, int64(32*recSize), svc.lg.minPos())
+}
