@@ -31,10 +31,12 @@ import (
 )
 
 const (
-	timerLateMs = 100 // the target: delivered within 100 ms after the due time (counted and printed)
-	// timerBugMs is what the tests assert: later than this is a defect (waiting for a slot or a retry), not
-	// scheduling noise on a loaded machine. Speed targets go in benchmarks (BENCHMARKS.md, make bench-timer).
-	timerBugMs = 500
+	// timerLateMs is the target: delivered within 100 ms after the due time. The tests assert it for
+	// the median and count (and print) the messages beyond it; speed targets go in benchmarks (BENCHMARKS.md,
+	// make bench-timer): on a shared 2-core machine a load spike stalls a process for up to a second or so.
+	timerLateMs = 100
+	// timerBugMs: no message may be later than this (a lost wake-up or a missed slot waits far longer).
+	timerBugMs = 3000
 )
 
 func timerLoad(t *testing.T) (n int, spreadMs int64) {
@@ -130,7 +132,8 @@ func sendTimerLoad(t *testing.T, c *cluster, topic string, n int, spreadMs int64
 }
 
 // checkArrivals waits for every message, then checks none arrived early (at the consumer) and, outside the
-// excused window (a restart), none later than timerBugMs (those later than timerLateMs are counted). exact: no message twice. atBroker: lateness is
+// excused window (a restart), a median lag within timerLateMs and none later than timerBugMs (those later than
+// timerLateMs are counted). exact: no message twice. atBroker: lateness is
 // measured by the delivered message's store time instead of its arrival at the consumer: after a broker
 // restart the Go client v2.1.2 waits 3 s after each failed pull (_PullDelayTimeWhenError), so arrivals in
 // the seconds after a restart measure the client's reconnection, not the timer.
@@ -177,6 +180,7 @@ func checkArrivals(t *testing.T, a *arrivals, due map[string]int64, excuse [2]in
 	}
 	if len(lags) > 0 {
 		slicesSort(lags)
+		require.LessOrEqual(t, lags[len(lags)/2], int64(timerLateMs), "median delivery lag")
 		t.Logf("%d messages: lag p50 %d ms, p99 %d ms, max %d ms; %d due during the restart (only checked not early); %d later than %d ms",
 			len(lags), lags[len(lags)/2], lags[len(lags)*99/100], lags[len(lags)-1], excused, late, timerLateMs)
 	}
@@ -257,7 +261,7 @@ func runTimerLoad(t *testing.T, c *cluster, prefix string) (*arrivals, map[strin
 }
 
 // Random due times: every message arrives at the consumer after its due time (none early), none twice, and
-// none later than timerBugMs; the lag percentiles are printed (the target is 100 ms).
+// a median lag within the 100 ms, none later than timerBugMs; the lag percentiles are printed.
 func TestTimerRandomDueTimesOnTime(t *testing.T) {
 	c := newCluster(t)
 	skipExternal(t, c)

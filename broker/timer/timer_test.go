@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net/netip"
 	"os"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -20,11 +21,11 @@ import (
 
 var host = netip.MustParseAddrPort("127.0.0.1:10911")
 
-// lateBoundMs is what the tests assert: a delivery later than this is a defect (a message waiting for a slot
-// or a retry), not scheduling noise. The issue's 100 ms is a speed target, measured by the benchmarks
-// (bench_test.go, `make bench-timer`) and printed by `make timer-full`: a shared 2-core machine under load
-// delays a runnable goroutine by tens of ms now and then.
-const lateBoundMs = 500
+// lateBoundMs is what the tests assert for every message: later than this is a defect (a lost wake-up or a
+// missed slot), not scheduling noise. The issue's 100 ms is a speed target, measured by the benchmarks
+// (bench_test.go, `make bench-timer`) and printed by `make timer-full`: a load spike on a shared 2-core machine
+// stalls a process for up to a second or so. checkOnTime also asserts a median lag within 100 ms.
+const lateBoundMs = 3000
 
 func openStore(t testing.TB, dir string) *store.DefaultMessageStore {
 	t.Helper()
@@ -118,6 +119,7 @@ func checkOnTime(t *testing.T, got []arrival, due map[string]int64, exact bool, 
 	t.Helper()
 	seen := map[string]int{}
 	var worst int64
+	var lags []int64
 	for _, a := range got {
 		body := string(a.rec.Body)
 		d, ok := due[body]
@@ -126,9 +128,14 @@ func checkOnTime(t *testing.T, got []arrival, due map[string]int64, exact bool, 
 		lag := a.rec.StoreTimestamp - d
 		require.GreaterOrEqual(t, lag, int64(0), "message %q delivered %d ms early", body, -lag)
 		worst = max(worst, lag)
+		lags = append(lags, lag)
 		if lateMs >= 0 {
 			require.LessOrEqual(t, lag, lateMs, "message %q delivered %d ms late", body, lag)
 		}
+	}
+	if lateMs >= 0 && len(lags) > 0 {
+		slices.Sort(lags)
+		require.LessOrEqual(t, lags[len(lags)/2], int64(100), "median delivery lag")
 	}
 	for body := range due {
 		require.NotZero(t, seen[body], "message %q lost", body)

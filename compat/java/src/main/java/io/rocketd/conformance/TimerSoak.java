@@ -20,8 +20,8 @@ import org.apache.rocketmq.common.message.MessageExt;
 /**
  * Timer soak (rocketd issue #18) with the unmodified 4.9.8 client: COUNT messages with TIMER_DELIVER_MS spread
  * over SPREAD ms; a clean broker restart at a third of the spread and a kill -9 (then a start) at two thirds.
- * Checks that none is lost, none arrives early and, outside the two restarts, none is delivered more than 500 ms
- * late; prints the lag percentiles and how many were later than 100 ms, the issue's target (by the delivered
+ * Checks that none is lost, none arrives early and, outside the two restarts, the median delivery lag is within
+ * 100 ms and none is more than 3 s late; prints the lag percentiles and how many were later than 100 ms, the issue's target (by the delivered
  * message's store time: after a restart the client waits 3 s after a failed pull, so its
  * arrivals then measure the client's reconnection). Duplicates are counted (allowed after the kill).
  *
@@ -155,7 +155,7 @@ public final class TimerSoak {
             n, lost, early, TimerTests.LATE_MS, late, TimerTests.BUG_MS, bug, n - excused, dups);
         System.out.printf("timer soak: delivery lag (store time - due) p50 %d ms, p99 %d ms, max %d ms; arrival at the consumer before the first restart p50 %d ms, p99 %d ms%n",
             pct(brokerLags, 50), pct(brokerLags, 99), pct(brokerLags, 100), pct(clientLags, 50), pct(clientLags, 99));
-        boolean ok = lost == 0 && early == 0 && bug == 0;
+        boolean ok = lost == 0 && early == 0 && bug == 0 && pct(brokerLags, 50) <= TimerTests.LATE_MS;
         System.out.println(ok ? "timer soak: PASS" : "timer soak: FAIL");
         return ok ? 0 : 1;
     }

@@ -32,10 +32,11 @@ final class TimerTests {
     /** The target: delivered within 100 ms after the due time (counted and printed). */
     static final long LATE_MS = 100;
     /**
-     * What the tests assert: later than this is a defect (waiting for a slot or a retry), not scheduling noise on a
-     * loaded machine; speed targets are measured by benchmarks (BENCHMARKS.md).
+     * What the tests assert for every message: later than this is a defect (a lost wake-up or a missed slot), not
+     * scheduling noise on a loaded machine; the median must be within LATE_MS. Speed targets are measured by
+     * benchmarks (BENCHMARKS.md): a load spike on a shared 2-core machine stalls a process for up to a second or so.
      */
-    static final long BUG_MS = 500;
+    static final long BUG_MS = 3000;
 
     static void requireTimer(Ctx c) {
         if (!c.brokerFlag("timerWheelEnable")) {
@@ -130,6 +131,7 @@ final class TimerTests {
             eq(topic, m.getProperty("REAL_TOPIC"), "REAL_TOPIC of " + key);
         }
         Collections.sort(lags);
+        check(lags.get(n / 2) <= LATE_MS, "median delivery lag " + lags.get(n / 2) + " ms");
         long over = lags.stream().filter(l -> l > LATE_MS).count();
         c.progress = "lag p50 " + lags.get(n / 2) + " ms, p99 " + lags.get(n * 99 / 100) + " ms, max " + lags.get(n - 1) + " ms, "
             + over + " later than " + LATE_MS + " ms";
