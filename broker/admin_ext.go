@@ -190,6 +190,7 @@ func (b *Broker) handleUpdateBrokerConfig(c *remoting.Conn, req *remoting.Comman
 		b.topics.SetBrokerPermission(int32(b.cfg.Broker.BrokerPermission))
 		b.topicsChanged()
 	}
+	b.timerSettingsChanged(apply)
 	return remoting.NewResponse(req, code.Success, ""), nil
 }
 

@@ -60,6 +60,9 @@ func (b *Broker) diskInfo() map[string]string {
 	for k, v := range b.scheduleInfo() {
 		out[k] = v
 	}
+	for k, v := range b.timerInfo() {
+		out[k] = v
+	}
 	if ts := b.earliestMessageTime(); ts > 0 {
 		out["earliestMessageTimeStamp"] = strconv.FormatInt(ts, 10)
 	}

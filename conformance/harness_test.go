@@ -35,7 +35,6 @@ type cluster struct {
 	brokers  []*broker.Broker
 	cfg      *conf.Broker
 	port     int
-	stopNS   func()
 }
 
 var testSeq atomic.Int64
@@ -60,22 +59,28 @@ func newCluster(t *testing.T) *cluster {
 		return &cluster{ns: ext, external: true}
 	}
 	dir := t.TempDir()
-	log := quietLogger()
-	nc := conf.DefaultNamesrv()
-	nc.Namesrv.KvConfigPath = filepath.Join(dir, "namesrv", "kvConfig.json")
-	ns, err := namesrv.New(nc, log)
-	require.NoError(t, err)
-	require.NoError(t, ns.Start("127.0.0.1:0"))
-	c := &cluster{ns: ns.Addr(), stopNS: func() { _ = ns.Close() }}
+	c := &cluster{ns: startNamesrv(t)}
 	t.Cleanup(func() {
 		for _, b := range c.brokers {
 			_ = b.Close()
 		}
-		c.stopNS()
 	})
 	c.cfg = brokerConfig(filepath.Join(dir, "store"), c.ns)
 	c.startBroker(t)
 	return c
+}
+
+// startNamesrv starts a name server in-process on 127.0.0.1 port 0, stopped after the test (after the
+// brokers, whose cleanups run first).
+func startNamesrv(t *testing.T) string {
+	t.Helper()
+	nc := conf.DefaultNamesrv()
+	nc.Namesrv.KvConfigPath = filepath.Join(t.TempDir(), "namesrv", "kvConfig.json")
+	ns, err := namesrv.New(nc, quietLogger())
+	require.NoError(t, err)
+	require.NoError(t, ns.Start("127.0.0.1:0"))
+	t.Cleanup(func() { _ = ns.Close() })
+	return ns.Addr()
 }
 
 func brokerConfig(root, ns string) *conf.Broker {

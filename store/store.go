@@ -38,6 +38,8 @@ type DefaultMessageStore struct {
 	opts   Options
 	log    *slog.Logger
 	delays DelayLevels
+	// timerSet overrides cfg's timerWheelEnable / timerMaxDelaySec after UPDATE_BROKER_CONFIG (timer.go).
+	timerSet atomic.Pointer[timerSettings]
 
 	lock       *storeLock
 	cl         *commitlog.CommitLog

@@ -50,7 +50,7 @@ JAVA_ROOT := $(abspath $(JAVA_MK_DIR)/../..)
 SUITE_ARGS ?=
 #   register-retry         a broker started before its name server is in the routes within Java 4.9.8's bound
 #                          (10 s initial delay of the periodic registration), on rocketd and on Java (~30 s)
-.PHONY: conformance-java conformance-java-ref mqadmin-compare rocketd-bin acl-judge register-retry
+.PHONY: conformance-java conformance-java-ref mqadmin-compare rocketd-bin acl-judge register-retry timer-soak
 
 rocketd-bin:
 	$(MAKE) --no-print-directory -C $(JAVA_ROOT) -f $(JAVA_ROOT)/Makefile build
@@ -60,6 +60,11 @@ conformance-java: java-deps rocketd-bin
 
 conformance-java-ref: java-deps
 	$(JAVA_MK_DIR)/conformance.sh ref $(SUITE_ARGS)
+
+# Timer messages (#18) with the Java 4.9.8 client: 1,000 messages over 20 s, a clean broker restart and a
+# kill -9 in the middle (about 40 s); `make timer-full` runs 10,000 over 2 minutes.
+timer-soak: java-deps rocketd-bin
+	$(JAVA_MK_DIR)/timer-soak.sh
 
 mqadmin-compare: java-deps rocketd-bin
 	$(JAVA_MK_DIR)/mqadmin-compare.sh

@@ -7,6 +7,10 @@
 #   compat/java/rocketd.sh stop      SIGTERM, bounded wait, then SIGKILL
 #   compat/java/rocketd.sh status    print the state file; exit 1 if not running
 #   compat/java/rocketd.sh env       print the state file only
+#   compat/java/rocketd.sh restart-broker | kill-broker
+#                                    stop the broker (SIGTERM, or SIGKILL) and start it again on the same store
+#   compat/java/rocketd.sh restart-broker   stop the broker (SIGTERM) and start it again on the same store and port
+#   compat/java/rocketd.sh kill-broker      the same with SIGKILL (kill -9)
 #
 # Environment (all optional):
 #   RD_WORK_DIR         state, logs and store (default compat/java/target/rocketd; the store is wiped at start)
@@ -60,6 +64,37 @@ write_state() {
     mv "$STATE.tmp" "$STATE"
 }
 
+# start_broker starts mqbroker on $WORK/broker.conf and waits until it is registered.
+start_broker() {
+    ROCKETMQ_HOME="$WORK/home" setsid "$BIN/mqbroker" -c "$WORK/broker.conf" </dev/null >>"$WORK/broker.out" 2>&1 &
+    BROKER_PID=$!
+    write_state
+    wait_for "broker" "$BROKER_PID" port_in_use "$BROKER_PORT"
+    wait_for "broker registration" "$BROKER_PID" \
+        "$JAVA" -Xmx64m -XX:TieredStopAtLevel=1 -cp "$CP" io.rocketd.compat.RouteProbe "127.0.0.1:$NS_PORT" "$CLUSTER" "$BROKER_NAME" "127.0.0.1:$BROKER_PORT"
+}
+
+# do_restart_broker <clean|kill>: stop the broker (SIGTERM with a bounded wait, or SIGKILL) and start it again
+# on the same store and port; the NameServer keeps running.
+do_restart_broker() {
+    load_state
+    ours "$NAMESRV_PID" || die "not running"
+    CP="$HERE/target/classes:$(cat "$HERE/target/classpath.txt")"
+    NS_PORT="$REF_NAMESRV_PORT" BROKER_PORT="$REF_BROKER_PORT"
+    if [[ "$1" == kill ]]; then
+        if ours "$BROKER_PID"; then
+            log "killing broker (pid $BROKER_PID) with SIGKILL"
+            kill -KILL "$BROKER_PID" 2>/dev/null || true
+            while alive "$BROKER_PID"; do sleep 0.05; done
+        fi
+    else
+        stop_pid broker "$BROKER_PID"
+    fi
+    while port_in_use "$BROKER_PORT"; do sleep 0.05; done
+    start_broker
+    log "broker restarted ($1): pid $BROKER_PID"
+}
+
 do_start() {
     load_state
     if ours "$NAMESRV_PID" && ours "$BROKER_PID"; then
@@ -103,12 +138,8 @@ EOF
     NAMESRV_PID=$!
     write_state
     wait_for namesrv "$NAMESRV_PID" port_in_use "$NS_PORT"
-    ROCKETMQ_HOME="$WORK/home" setsid "$BIN/mqbroker" -c "$WORK/broker.conf" </dev/null >"$WORK/broker.out" 2>&1 &
-    BROKER_PID=$!
-    write_state
-    wait_for "broker" "$BROKER_PID" port_in_use "$BROKER_PORT"
-    wait_for "broker registration" "$BROKER_PID" \
-        "$JAVA" -Xmx64m -XX:TieredStopAtLevel=1 -cp "$CP" io.rocketd.compat.RouteProbe "127.0.0.1:$NS_PORT" "$CLUSTER" "$BROKER_NAME" "127.0.0.1:$BROKER_PORT"
+    : >"$WORK/broker.out"
+    start_broker
     trap - INT TERM
     log "rocketd up: namesrv 127.0.0.1:$NS_PORT, broker 127.0.0.1:$BROKER_PORT"
     cat "$STATE"
@@ -119,5 +150,7 @@ case "${1:-}" in
     stop) do_stop ;;
     status) do_status ;;
     env) print_env ;;
-    *) echo "usage: $0 start | stop | status | env" >&2; exit 2 ;;
+    restart-broker) do_restart_broker clean ;;
+    kill-broker) do_restart_broker kill ;;
+    *) echo "usage: $0 start | stop | status | env | restart-broker | kill-broker" >&2; exit 2 ;;
 esac
