@@ -2,7 +2,9 @@
 // Apache RocketMQ 4.9.8's mqnamesrv: -c/--configFile, -p/--printConfigItem,
 // -h/--help; also -m/--printImportantConfig (which Java's mqnamesrv lacks;
 // no name server key is important, so it prints nothing) and, hidden, the -n
-// that Java parses for every server but the name server ignores.
+// that Java parses for every server but the name server ignores; and
+// rocketd's own --version, --log-level, --log-file, --metrics-addr,
+// --bind-address (package ops).
 package main
 
 import (
@@ -14,10 +16,11 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/rocketd/rocketd/conf"
+	"github.com/rocketd/rocketd/ops"
 )
 
 func main() {
-	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, nil)))
+	slog.SetDefault(slog.New(ops.OneComponent(slog.NewTextHandler(os.Stderr, nil))))
 	if err := newApp().Run(os.Args); err != nil {
 		slog.Error("mqnamesrv stopped", "component", "namesrv", "err", err)
 		os.Exit(1)
@@ -25,38 +28,52 @@ func main() {
 }
 
 func newApp() *cli.App {
-	return &cli.App{
+	app := &cli.App{
 		Name:            "mqnamesrv",
 		Usage:           "RocketMQ 4.9.8 compatible name server",
 		HideHelpCommand: true,
-		UsageText:       "mqnamesrv [-c file] [-p | -m]",
-		Flags: []cli.Flag{
+		UsageText:       "mqnamesrv [-c file] [-p | -m] [--version] [--log-level l] [--log-file f] [--metrics-addr host:port] [--bind-address a]",
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "configFile", Aliases: []string{"c"}, Usage: "name server config properties `file`"},
 			&cli.BoolFlag{Name: "printConfigItem", Aliases: []string{"p"}, Usage: "print all config items and exit"},
 			&cli.BoolFlag{Name: "printImportantConfig", Aliases: []string{"m"}, Usage: "print important config items and exit"},
 			&cli.StringFlag{Name: "namesrvAddr", Aliases: []string{"n"}, Hidden: true},
-		},
+		}, ops.Flags()...),
 		Action: func(c *cli.Context) error {
-			log := slog.New(slog.NewTextHandler(c.App.ErrWriter, nil)).With("component", "namesrv")
-			if c.IsSet("namesrvAddr") {
-				log.Warn("-n has no effect on the name server; accepted for compatibility with Java mqnamesrv")
-			}
+			log := slog.New(ops.OneComponent(slog.NewTextHandler(c.App.ErrWriter, nil))).With("component", "namesrv")
 			cfg, warnings, err := conf.LoadNamesrv(c.String("configFile"), nil)
-			for _, w := range warnings {
-				log.Warn(w)
+			if err != nil || c.Bool("printConfigItem") || c.Bool("printImportantConfig") {
+				if c.IsSet("namesrvAddr") {
+					log.Warn("-n has no effect on the name server; accepted for compatibility with Java mqnamesrv")
+				}
+				for _, w := range warnings {
+					log.Warn(w)
+				}
+				if err != nil {
+					return err
+				}
+				return conf.PrintAll(c.App.Writer, !c.Bool("printConfigItem"), cfg.Targets()...)
 			}
+			plog, closeLog, err := ops.Setup(c, &cfg.Ops)
 			if err != nil {
 				return err
 			}
-			if c.Bool("printConfigItem") || c.Bool("printImportantConfig") {
-				return conf.PrintAll(c.App.Writer, !c.Bool("printConfigItem"), cfg.Targets()...)
+			defer closeLog()
+			log = plog.With("component", "namesrv")
+			if c.IsSet("namesrvAddr") {
+				log.Warn("-n has no effect on the name server; accepted for compatibility with Java mqnamesrv")
+			}
+			for _, w := range warnings {
+				log.Warn(w)
 			}
 			if c.IsSet("configFile") {
 				log.Info("config file loaded", "file", c.String("configFile"))
 			}
 			ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			return run(ctx, cfg)
+			return run(ctx, cfg, c.App.Writer, plog)
 		},
 	}
+	ops.SetVersion(app)
+	return app
 }
