@@ -83,6 +83,7 @@ func (b *Broker) registerAll(ctx context.Context, oneway bool) {
 			if err := rh.Decode(resp.ExtFields); err == nil && rh.MasterAddr != "" {
 				b.masterAddr.Store(rh.MasterAddr)
 			}
+			b.registered.Store(true)
 			b.log.Debug("registered broker", "namesrv", addr)
 		}(addr)
 	}
