@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"debug/elf"
 	"net/http"
 	"os"
 	"os/exec"
@@ -29,7 +30,7 @@ func TestVersionStampedAtBuild(t *testing.T) {
 		t.Skip("builds a binary")
 	}
 	bin := filepath.Join(t.TempDir(), "mqnamesrv")
-	build := exec.Command("go", "build", "-o", bin, "-ldflags",
+	build := exec.Command("go", "build", "-trimpath", "-o", bin, "-ldflags",
 		"-X github.com/rocketd/rocketd/ops.version=v9.8.7-test -X github.com/rocketd/rocketd/ops.commit=0123456789ab", ".")
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	b, err := build.CombinedOutput()
@@ -38,6 +39,30 @@ func TestVersionStampedAtBuild(t *testing.T) {
 	require.NoError(t, err, string(out))
 	require.Equal(t, "mqnamesrv v9.8.7-test (commit 0123456789ab, "+runtime.Version()+" "+runtime.GOOS+"/"+runtime.GOARCH+
 		", RocketMQ 4.9.8 protocol)\n", string(out))
+	if runtime.GOOS == "linux" {
+		f, err := elf.Open(bin)
+		require.NoError(t, err)
+		defer f.Close()
+		for _, p := range f.Progs {
+			require.NotEqual(t, elf.PT_INTERP, p.Type, "CGO_ENABLED=0 gives a static binary (no dynamic loader)")
+		}
+	}
+}
+
+// make release builds every platform with CGO_ENABLED=0, -trimpath and the version stamped (dry run: the
+// commands make would run).
+func TestReleaseTarget(t *testing.T) {
+	if _, err := exec.LookPath("make"); err != nil {
+		t.Skip("no make")
+	}
+	out, err := exec.Command("make", "-C", "../..", "-n", "release", "VERSION=v0.0.0-dry", "COMMIT=c0ffee").CombinedOutput()
+	require.NoError(t, err, string(out))
+	script := string(out)
+	for _, p := range []string{"linux/amd64", "linux/arm64", "darwin/arm64", "darwin/amd64"} {
+		require.Contains(t, script, p)
+	}
+	require.Contains(t, script, "CGO_ENABLED=0 GOOS=$os GOARCH=$arch go build -trimpath -ldflags '-s -w -X github.com/rocketd/rocketd/ops.version=v0.0.0-dry -X github.com/rocketd/rocketd/ops.commit=c0ffee'")
+	require.Contains(t, script, "sha256sum")
 }
 
 // A full run: keys from the file (debug level, log file, bind address), the flag beating the
