@@ -69,26 +69,9 @@ func TestRunWithLogFileAndMonitoring(t *testing.T) {
 	app := newApp()
 	var stdout, stderr opstest.Buffer
 	app.Writer, app.ErrWriter = &stdout, &stderr
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		done <- app.RunContext(ctx, []string{"mqbroker", "-c", cfg, "-n", ns.Addr(), "--metrics-addr", "127.0.0.1:0"})
-	}()
-	stopped := false
-	stop := func() {
-		if stopped {
-			return
-		}
-		stopped = true
-		cancel()
-		select {
-		case err := <-done:
-			require.NoError(t, err)
-		case <-time.After(30 * time.Second):
-			t.Fatal("mqbroker did not stop")
-		}
-	}
-	defer stop()
+	stop := opstest.Run(t, 30*time.Second, func(ctx context.Context) error {
+		return app.RunContext(ctx, []string{"mqbroker", "-c", cfg, "-n", ns.Addr(), "--metrics-addr", "127.0.0.1:0"})
+	})
 
 	boot := fmt.Sprintf("The broker[broker-ops, 127.0.0.1:%d] boot success. serializeType=JSON and name server is %s\n", port, ns.Addr())
 	opstest.WaitFor(t, 30*time.Second, stdout.String, regexp.MustCompile(regexp.QuoteMeta(boot)))

@@ -77,18 +77,9 @@ func TestRunWithLogFileAndMonitoring(t *testing.T) {
 	app := newApp()
 	var stdout, stderr opstest.Buffer
 	app.Writer, app.ErrWriter = &stdout, &stderr
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- app.RunContext(ctx, []string{"mqnamesrv", "-c", cfg, "--metrics-addr", "127.0.0.1:0"}) }()
-	defer func() {
-		cancel()
-		select {
-		case err := <-done:
-			require.NoError(t, err)
-		case <-time.After(20 * time.Second):
-			t.Fatal("mqnamesrv did not stop")
-		}
-	}()
+	opstest.Run(t, 20*time.Second, func(ctx context.Context) error {
+		return app.RunContext(ctx, []string{"mqnamesrv", "-c", cfg, "--metrics-addr", "127.0.0.1:0"})
+	})
 
 	opstest.WaitFor(t, 20*time.Second, stdout.String, regexp.MustCompile(`The Name Server boot success\. serializeType=JSON\n`))
 	monitor := opstest.WaitFor(t, 5*time.Second, opstest.File(logFile), regexp.MustCompile(`monitoring listener started.* addr=(\S+)`))

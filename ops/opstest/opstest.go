@@ -4,6 +4,7 @@ package opstest
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -134,4 +135,30 @@ func Describe(fams map[string]*dto.MetricFamily, name string) string {
 		return fmt.Sprint(f.Metric)
 	}
 	return name + ": absent"
+}
+
+// Run runs a server in the background until the returned stop is called (or the test ends): stop cancels
+// its context and fails the test if it returns an error or does not return within d. Calling stop twice is
+// fine.
+func Run(t testing.TB, d time.Duration, run func(ctx context.Context) error) (stop func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- run(ctx) }()
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Errorf("server returned: %v", err)
+				}
+			case <-time.After(d):
+				t.Errorf("server did not stop within %s", d)
+			}
+		})
+	}
+	t.Cleanup(stop)
+	return stop
 }
