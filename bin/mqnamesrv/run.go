@@ -29,7 +29,7 @@ func run(ctx context.Context, cfg *conf.Namesrv, stdout io.Writer, log *slog.Log
 	if err := s.Start(ops.ListenAddr(cfg.Ops, cfg.Server.ListenPort)); err != nil {
 		return err
 	}
-	mon.SetReady(func() error { return nil })
+	mon.SetReady(s.Ready)
 	_, _ = fmt.Fprintln(stdout, namesrv.BootMessage)
 	<-ctx.Done()
 	return s.Close()
