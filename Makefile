@@ -110,3 +110,4 @@ clean:
 -include compat/java/java.mk
 -include store/interop/interop.mk
 -include conformance/bench/bench.mk
+-include compat/dashboard/dashboard.mk
