@@ -62,6 +62,9 @@ func newApp() *cli.App {
 			for _, w := range warnings {
 				log.Warn(w)
 			}
+			if err := cfg.CheckSupported(); err != nil {
+				return err
+			}
 			if cfg.Path != "" {
 				log.Info("config file loaded", "file", cfg.Path)
 			}

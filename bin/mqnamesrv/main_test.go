@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -39,10 +40,12 @@ func TestPrintAllDefaults(t *testing.T) {
 	require.Contains(t, strings.Split(out, "\n"), "listenPort=9876")
 }
 
-func TestPrintImportantConfigIsEmpty(t *testing.T) {
+// Java 4.9.8's mqnamesrv has no -m (checked on the reference: NamesrvStartup -m prints its usage and exits 1;
+// no NamesrvConfig or NettyServerConfig field carries @ImportantField), so neither has rocketd's.
+func TestImportantConfigFlagIsRefusedAsJava(t *testing.T) {
 	out, _, err := runApp(t, "-m")
-	require.NoError(t, err)
-	require.Empty(t, out, "Java marks no name server key important")
+	require.Error(t, err)
+	require.Contains(t, out, "mqnamesrv [-c file] [-p]", "the usage is printed")
 }
 
 func TestHiddenNamesrvAddrFlagIsAccepted(t *testing.T) {
@@ -50,4 +53,16 @@ func TestHiddenNamesrvAddrFlagIsAccepted(t *testing.T) {
 	require.NoError(t, err)
 	require.NotEmpty(t, out)
 	require.Contains(t, errOut, "no effect")
+}
+
+func TestUnsupportedSettingRefusesStart(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "namesrv.properties")
+	require.NoError(t, os.WriteFile(path, []byte("listenPort=0\nclusterTest=true\n"), 0o644))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // without the refusal the server would start and stop at once
+	app := newApp()
+	var out, errOut bytes.Buffer
+	app.Writer, app.ErrWriter = &out, &errOut
+	err := app.RunContext(ctx, []string{"mqnamesrv", "-c", path})
+	require.ErrorContains(t, err, "clusterTest=true is not supported yet by rocketd")
 }

@@ -48,7 +48,9 @@ java-fixtures: java-deps
 # SUITE_ARGS passes runner flags, e.g. SUITE_ARGS='-only push_ -run-known'.
 JAVA_ROOT := $(abspath $(JAVA_MK_DIR)/../..)
 SUITE_ARGS ?=
-.PHONY: conformance-java conformance-java-ref mqadmin-compare rocketd-bin
+#   register-retry         a broker started before its name server is in the routes within Java 4.9.8's bound
+#                          (10 s initial delay of the periodic registration), on rocketd and on Java (~30 s)
+.PHONY: conformance-java conformance-java-ref mqadmin-compare rocketd-bin acl-judge register-retry
 
 rocketd-bin:
 	$(MAKE) --no-print-directory -C $(JAVA_ROOT) -f $(JAVA_ROOT)/Makefile build
@@ -61,3 +63,11 @@ conformance-java-ref: java-deps
 
 mqadmin-compare: java-deps rocketd-bin
 	$(JAVA_MK_DIR)/mqadmin-compare.sh
+
+# The ACL judge (AclJudge.java): signed requests against the Java reference and rocketd, both with aclEnable=true
+# and conf/acl/plain_acl.yml; both must answer as Java does.
+acl-judge: java-deps rocketd-bin
+	$(JAVA_MK_DIR)/acl.sh both
+
+register-retry: java-deps rocketd-bin
+	$(JAVA_MK_DIR)/register-retry.sh
