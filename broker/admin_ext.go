@@ -71,7 +71,9 @@ func (b *Broker) initAdminExt() error {
 
 // startAdminExt runs at the end of Start.
 func (b *Broker) startAdminExt() {
-	b.goLoop(func(ctx context.Context) { stats.Run(ctx, b.ext.stats, b.ext.storeSt) })
+	b.goLoop(func(ctx context.Context) {
+		stats.Run(ctx, b.ext.stats, b.ext.storeSt, b.log.With("component", "stats"))
+	})
 }
 
 // stopAdminExt runs in Close before the store shuts down.
@@ -126,6 +128,21 @@ func (s *statsStore) DeleteTopic(topic string) {
 	if d, ok := s.MessageStore.(topicDeleter); ok {
 		d.DeleteTopic(topic)
 	}
+}
+
+// DispatchBehindBytes and FlushBehindBytes report the store's lags (-1: the store does not tell).
+func (s *statsStore) DispatchBehindBytes() int64 {
+	if d, ok := s.MessageStore.(interface{ DispatchBehindBytes() int64 }); ok {
+		return d.DispatchBehindBytes()
+	}
+	return -1
+}
+
+func (s *statsStore) FlushBehindBytes() int64 {
+	if d, ok := s.MessageStore.(interface{ FlushBehindBytes() int64 }); ok {
+		return d.FlushBehindBytes()
+	}
+	return -1
 }
 
 func (s *statsStore) RuntimeInfo() map[string]string {

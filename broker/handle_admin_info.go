@@ -23,6 +23,13 @@ import (
 const BrokerVersionDesc = "V4_9_8"
 
 func (b *Broker) handleRuntimeInfo(c *remoting.Conn, req *remoting.Command) (*remoting.Command, error) {
+	return jsonResponse(req, struct {
+		Table map[string]string `json:"table"`
+	}{b.runtimeInfo()})
+}
+
+// runtimeInfo is the GET_BROKER_RUNTIME_INFO table (also read by the /metrics collector).
+func (b *Broker) runtimeInfo() map[string]string {
 	t := map[string]string{
 		"brokerVersionDesc":                     BrokerVersionDesc,
 		"brokerVersion":                         strconv.Itoa(int(remoting.Version)),
@@ -73,9 +80,7 @@ func (b *Broker) handleRuntimeInfo(c *remoting.Conn, req *remoting.Command) (*re
 	if _, ok := t["earliestMessageTimeStamp"]; !ok {
 		t["earliestMessageTimeStamp"] = "0"
 	}
-	return jsonResponse(req, struct {
-		Table map[string]string `json:"table"`
-	}{t})
+	return t
 }
 
 // runtimeText is Java's "[ d days, h hours, m minutes, s seconds ]".
