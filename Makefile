@@ -12,6 +12,7 @@ build:
 	@mkdir -p $(BUILD)
 	$(GO) build -o $(BUILD)/mqnamesrv ./bin/mqnamesrv
 	$(GO) build -o $(BUILD)/mqbroker ./bin/mqbroker
+	$(GO) build -o $(BUILD)/mqadmin ./bin/mqadmin
 
 # Namesrv on 9876 and broker on 10911 with the store under ./data; Ctrl-C stops both.
 run: build

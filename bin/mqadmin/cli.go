@@ -71,6 +71,9 @@ func key(o option) string {
 	return o.long
 }
 
+// Java's -h/--help is an ordinary option here (printUsage), not urfave/cli's help.
+func init() { cli.HelpFlag = nil }
+
 // execute parses args with urfave/cli and runs the command.
 func execute(ctx context.Context, cmd *command, args []string, stdout, stderr io.Writer) int {
 	status := 0

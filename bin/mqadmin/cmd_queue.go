@@ -52,8 +52,12 @@ var queryCqCmd = &command{
 		}
 		const sep = "======================================\n"
 		if body.SubscriptionData != nil {
-			b, _ := jsoniter.ConfigCompatibleWithStandardLibrary.MarshalIndent(body.SubscriptionData, "", "\t")
-			x.printf("Subscription data: \n%s\n", b)
+			b, _ := jsoniter.ConfigCompatibleWithStandardLibrary.Marshal(body.SubscriptionData)
+			s, err := prettyRoute(b)
+			if err != nil {
+				return err
+			}
+			x.printf("Subscription data: \n%s\n", s)
 			x.printf(sep)
 		}
 		if body.FilterData != nil {

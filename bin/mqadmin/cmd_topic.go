@@ -184,14 +184,16 @@ var deleteTopicCmd = &command{
 var updateTopicPermCmd = &command{
 	name: "updateTopicPerm", desc: "Update topic perm",
 	opts: []option{
-		{short: "b", long: "brokerAddr", hasArg: true, group: "bc", desc: "create topic to which broker"},
-		{short: "c", long: "clusterName", hasArg: true, group: "bc", desc: "create topic to which cluster"},
+		{short: "b", long: "brokerAddr", hasArg: true, desc: "create topic to which broker"},
+		{short: "c", long: "clusterName", hasArg: true, desc: "create topic to which cluster"},
 		{short: "t", long: "topic", hasArg: true, required: true, desc: "topic name"},
 		{short: "p", long: "perm", hasArg: true, required: true, desc: "set topic's permission(2|4|6), intro[2:W; 4:R; 6:RW]"},
 	},
-	groupRequired: map[string]bool{"bc": true},
 	run: func(x *invocation) error {
 		t := x.str("t")
+		if !x.has("b") && !x.has("c") {
+			return needBrokerOrCluster
+		}
 		perm, err := intOpt(x, "p", 0)
 		if err != nil {
 			return err
@@ -203,38 +205,49 @@ var updateTopicPermCmd = &command{
 		if len(route.QueueDatas) == 0 {
 			return fmt.Errorf("topic %s has no queues in the name server", t)
 		}
-		update := func(addr string) error {
-			tc, err := x.admin.TopicConfigOn(x.ctx, addr, t)
-			if err != nil {
-				return err
+		// As Java: the new configuration is the route's first queue data with the new perm.
+		q0 := route.QueueDatas[0]
+		tc := admin.TopicConfig{TopicName: t, ReadQueueNums: q0.ReadQueueNums, WriteQueueNums: q0.WriteQueueNums,
+			Perm: int32(perm), TopicFilterType: "SINGLE_TAG", TopicSysFlag: q0.TopicSysFlag}
+		if x.has("b") {
+			addr := x.str("b")
+			brokerName := ""
+			for _, bd := range route.BrokerDatas {
+				if bd.Addr(0) == addr {
+					brokerName = bd.BrokerName
+				}
 			}
-			if tc == nil {
-				return fmt.Errorf("topic %s is not on broker %s", t, addr)
+			if brokerName == "" {
+				x.printf("updateTopicPerm error broker not exit or broker is not master!.\n")
+				return fmt.Errorf("%s is not the master of a broker in the route of %s", addr, t)
 			}
-			old := tc.Perm
-			if old == int32(perm) {
-				x.printf("new perm equals to the old one!\n")
-				return nil
+			var old int32
+			for _, q := range route.QueueDatas {
+				if q.BrokerName == brokerName {
+					old = q.Perm
+					if old == int32(perm) {
+						x.printf("new perm equals to the old one!\n")
+						return nil
+					}
+					break
+				}
 			}
-			tc.Perm = int32(perm)
-			if err := x.admin.CreateTopic(x.ctx, addr, *tc); err != nil {
+			if err := x.admin.CreateTopic(x.ctx, addr, tc); err != nil {
 				return err
 			}
 			x.printf("update topic perm from %d to %d in %s success.\n", old, perm, addr)
-			x.printf("%s.\n", topicConfigString(*tc))
+			x.printf("%s.\n", topicConfigString(tc))
 			return nil
-		}
-		if x.has("b") {
-			return update(x.str("b"))
 		}
 		masters, err := clusterMasters(x, x.str("c"))
 		if err != nil {
 			return err
 		}
 		for _, addr := range masters {
-			if err := update(addr); err != nil {
+			if err := x.admin.CreateTopic(x.ctx, addr, tc); err != nil {
 				return err
 			}
+			x.printf("update topic perm from %d to %d in %s success.\n", q0.Perm, perm, addr)
 		}
 		return nil
 	},

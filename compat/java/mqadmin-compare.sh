@@ -8,6 +8,9 @@
 #
 #   compat/java/mqadmin-compare.sh [-only REGEX]
 #
+# When build/mqadmin (the Go mqadmin, `make build`) exists, each of its commands also runs after the Java one on
+# both clusters and its output is compared with Java's ("go LABEL" rows); MQADMIN_GO=none turns that off.
+#
 # The reference is reused when ref.sh status shows one running (and left running), otherwise started and
 # stopped. rocketd is started from build/ (rocketd.sh, work dir target/rocketd-mqadmin) and stopped.
 set -euo pipefail
@@ -37,9 +40,15 @@ RD_BROKER_CONF_EXTRA="${RD_BROKER_CONF_EXTRA:-$EXTRA}" "$HERE/rocketd.sh" start 
 stops=("$HERE/rocketd.sh stop" "${stops[@]}")
 RD_NS="$(grep '^REF_NAMESRV_ADDR=' "$RD_WORK_DIR/rocketd.env" | cut -d= -f2)"
 
+GO_ARGS=()
+GO_BIN="${MQADMIN_GO:-$HERE/../../build/mqadmin}"
+if [[ "$GO_BIN" != none && -x "$GO_BIN" ]]; then
+    GO_ARGS=(-go "$(realpath "$GO_BIN")")
+fi
+
 rm -rf "$OUT"
 mkdir -p "$OUT/client-home"
 timeout --kill-after=10 600 "$JAVA" -Xmx256m -XX:+UseSerialGC -Duser.home="$OUT/client-home" \
     -Djava.net.preferIPv4Stack=true -Drocketmq.client.logUseSlf4j=true \
     -cp "$CP" io.rocketd.conformance.MqadminCompare -ref "$REF_NS" -rd "$RD_NS" -out "$OUT" \
-    -known "$HERE/known-differences-mqadmin.txt" "$@"
+    -known "$HERE/known-differences-mqadmin.txt" "${GO_ARGS[@]}" "$@"

@@ -158,6 +158,9 @@ func isDelim(c byte) bool {
 
 // key copies a plain key (quoted or not).
 func (p *keyRewriter) key() error {
+	if p.pos >= len(p.in) {
+		return p.fail("unterminated object")
+	}
 	if p.in[p.pos] == '"' || p.in[p.pos] == '\'' {
 		return p.str()
 	}

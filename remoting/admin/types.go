@@ -120,12 +120,13 @@ type Connection struct {
 
 // SubscriptionData is a consumer's subscription of one topic.
 type SubscriptionData struct {
-	Topic          string   `json:"topic"`
-	SubString      string   `json:"subString"`
-	TagsSet        []string `json:"tagsSet"`
-	CodeSet        []any    `json:"codeSet"`
-	SubVersion     int64    `json:"subVersion"`
-	ExpressionType string   `json:"expressionType"`
+	Topic           string   `json:"topic"`
+	SubString       string   `json:"subString"`
+	TagsSet         []string `json:"tagsSet"`
+	CodeSet         []any    `json:"codeSet"`
+	SubVersion      int64    `json:"subVersion"`
+	ExpressionType  string   `json:"expressionType"`
+	ClassFilterMode bool     `json:"classFilterMode"`
 }
 
 // ConsumerConnection is GET_CONSUMER_CONNECTION_LIST's body.

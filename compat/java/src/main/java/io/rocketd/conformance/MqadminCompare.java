@@ -44,7 +44,11 @@ import org.apache.rocketmq.tools.command.SubCommand;
  * same scenario on each, normalises what legitimately differs (addresses, ports, ids, times, paths, rates)
  * and compares the outputs field by field. Prints a PASS/FAIL table; exit status 1 when a command differs.
  *
- * <pre>MqadminCompare -ref NAMESRV -rd NAMESRV -out DIR [-only REGEX] [-known FILE]</pre>
+ * <pre>MqadminCompare -ref NAMESRV -rd NAMESRV -out DIR [-only REGEX] [-known FILE] [-go MQADMIN]</pre>
+ *
+ * With -go, every step of a command the Go mqadmin implements (GO_COMMANDS) also runs that binary with the same
+ * arguments right after the Java command, on each cluster; rows "go LABEL" compare its output with the Java
+ * mqadmin's on the same cluster (same normalisation), on the reference and on rocketd.
  *
  * A command named in the known-differences file ("label  #issue  reason", label as in the table) that differs
  * prints KNOWN and does not fail the run; one that matches prints PASS with a note to remove the line.
@@ -78,16 +82,39 @@ public final class MqadminCompare {
         CLASSES.put("brokerConsumeStats", "broker.BrokerConsumeStatsSubCommad");
         CLASSES.put("consumerStatus", "consumer.ConsumerStatusSubCommand");
         CLASSES.put("producer", "producer.ProducerSubCommand");
+        CLASSES.put("topicClusterList", "topic.TopicClusterSubCommand");
+        CLASSES.put("updateTopicPerm", "topic.UpdateTopicPermSubCommand");
+        CLASSES.put("deleteSubGroup", "consumer.DeleteSubscriptionGroupCommand");
+        CLASSES.put("updateKvConfig", "namesrv.UpdateKvConfigCommand");
+        CLASSES.put("deleteKvConfig", "namesrv.DeleteKvConfigCommand");
+        CLASSES.put("wipeWritePerm", "namesrv.WipeWritePermSubCommand");
+        CLASSES.put("addWritePerm", "namesrv.AddWritePermSubCommand");
+        CLASSES.put("queryCq", "queue.QueryConsumeQueueCommand");
     }
+
+    /** Commands the Go mqadmin (bin/mqadmin) implements: with -go, each step of these runs it too. */
+    static final java.util.Set<String> GO_COMMANDS = new TreeSet<String>(Arrays.asList(
+        "clusterList", "topicList", "topicRoute", "topicStatus", "topicClusterList", "updateTopic", "deleteTopic",
+        "updateTopicPerm", "updateSubGroup", "deleteSubGroup", "consumerProgress", "consumerConnection",
+        "producerConnection", "brokerStatus", "getBrokerConfig", "updateBrokerConfig", "updateKvConfig",
+        "deleteKvConfig", "wipeWritePerm", "addWritePerm", "queryCq"));
+    static String goBinary;
 
     /** One step: a label (unique), the sub-command and its arguments with ${...} placeholders. */
     static final class Step {
         final String label;
         final String[] args;
+        /** For a command that changes state: with -go, the Go mqadmin runs first, then this restores the state. */
+        String[] reset;
 
         Step(String label, String... args) {
             this.label = label;
             this.args = args;
+        }
+
+        Step resetWith(String... r) {
+            this.reset = r;
+            return this;
         }
     }
 
@@ -118,6 +145,18 @@ public final class MqadminCompare {
         s.add(new Step("cloneGroupOffset", "cloneGroupOffset", "-s", "${group}", "-d", "${subgroup}", "-t", "${topic}", "-o", "true"));
         s.add(new Step("consumerProgress(clone)", "consumerProgress", "-g", "${subgroup}"));
         s.add(new Step("brokerConsumeStats", "brokerConsumeStats", "-b", "${broker}"));
+        s.add(new Step("topicRoute -l", "topicRoute", "-t", "${topic}", "-l"));
+        s.add(new Step("topicClusterList", "topicClusterList", "-t", "${topic}"));
+        s.add(new Step("queryCq", "queryCq", "-t", "${topic}", "-q", "1", "-i", "0", "-c", "5"));
+        s.add(new Step("queryCq -g", "queryCq", "-t", "${topic}", "-q", "1", "-i", "1", "-g", "${group}"));
+        s.add(new Step("queryCq -g offline", "queryCq", "-t", "${topic}", "-q", "1", "-i", "1", "-g", "${subgroup}"));
+        s.add(new Step("updateTopicPerm", "updateTopicPerm", "-c", "${cluster}", "-t", "${dtopic}", "-p", "4")
+            .resetWith("updateTopicPerm", "-c", "${cluster}", "-t", "${dtopic}", "-p", "6"));
+        s.add(new Step("updateKvConfig", "updateKvConfig", "-s", "MQC_NS_${run}", "-k", "k1", "-v", "v1"));
+        s.add(new Step("deleteKvConfig", "deleteKvConfig", "-s", "MQC_NS_${run}", "-k", "k1"));
+        s.add(new Step("wipeWritePerm", "wipeWritePerm", "-b", "${brokerName}"));
+        s.add(new Step("addWritePerm", "addWritePerm", "-b", "${brokerName}"));
+        s.add(new Step("deleteSubGroup", "deleteSubGroup", "-b", "${broker}", "-g", "${subgroup}"));
         s.add(new Step("deleteTopic", "deleteTopic", "-c", "${cluster}", "-t", "${dtopic}"));
         s.add(new Step("topicList(after delete)", "topicList"));
         return s;
@@ -136,8 +175,9 @@ public final class MqadminCompare {
                 case "-rd": rdNs = args[++i]; break;
                 case "-out": out = args[++i]; break;
                 case "-only": only = Pattern.compile(args[++i]); break;
+                case "-go": goBinary = args[++i]; break;
                 default:
-                    System.err.println("usage: MqadminCompare -ref NS -rd NS [-out DIR] [-only REGEX]");
+                    System.err.println("usage: MqadminCompare -ref NS -rd NS [-out DIR] [-only REGEX] [-known FILE] [-go MQADMIN]");
                     System.exit(2);
             }
         }
@@ -182,11 +222,60 @@ public final class MqadminCompare {
                 }
             }
         }
+        if (goBinary != null) {
+            // The Go mqadmin against the Java mqadmin, on the same cluster, each side.
+            for (Step st : steps()) {
+                if (st.args.length == 0 || !GO_COMMANDS.contains(st.args[0])
+                    || (only != null && !only.matcher(st.label).find())) {
+                    continue;
+                }
+                String cmd = st.args[0];
+                List<String> diffs = new ArrayList<String>();
+                for (String[] side : new String[][] {{"ref", "java"}, {"rocketd", "java"}}) {
+                    Map<String, String> o = side[0].equals("ref") ? refOut : rdOut;
+                    List<String> a = normalize(cmd, errorLine(o.get(st.label)), run);
+                    List<String> b = normalize(cmd, errorLine(o.get("go:" + st.label)), run);
+                    write(new File(out, side[0] + "/" + file(st.label) + ".go.norm"), String.join("\n", b));
+                    for (String d : compare(cmd, a, b)) {
+                        diffs.add(side[0] + ": " + d.replace("ref only:", "java only:").replace("rocketd only:", "go only:")
+                            .replace("missing on rocketd", "missing in go").replace("extra on rocketd", "extra in go"));
+                    }
+                }
+                String label = "go " + st.label;
+                String why = known.get(label);
+                if (diffs.isEmpty()) {
+                    pass++;
+                    console.printf("%-24s %-6s%s%n", label, "PASS", why == null ? "" : " listed as known (" + why + "): remove it from the list");
+                } else if (why != null) {
+                    knownDiff++;
+                    console.printf("%-24s %-6s %s [%s]%n", label, "KNOWN", diffs.get(0) + (diffs.size() > 1 ? " (+" + (diffs.size() - 1) + " more)" : ""), why);
+                } else {
+                    fail++;
+                    console.printf("%-24s %-6s %s%n", label, "FAIL", diffs.get(0) + (diffs.size() > 1 ? " (+" + (diffs.size() - 1) + " more)" : ""));
+                    details.append("---- ").append(label).append('\n');
+                    for (String d : diffs) {
+                        details.append("  ").append(d).append('\n');
+                    }
+                }
+            }
+        }
         write(new File(out, "differences.txt"), details.toString());
         console.println(pass + " passed, " + fail + " failed" + (knownDiff > 0 ? ", " + knownDiff + " known" : ""));
         console.println("outputs and differences: " + new File(out).getAbsolutePath());
         console.flush();
         Runtime.getRuntime().halt(fail > 0 ? 1 : 0);
+    }
+
+    /**
+     * A failed command as one comparable line: Java's "ERROR: MQClientException: msg" and the Go mqadmin's
+     * "ERROR: exit 1: mqadmin cmd: msg" both become "ERROR: msg".
+     */
+    static String errorLine(String text) {
+        if (text == null) {
+            return null;
+        }
+        return text.replaceAll("(?m)^ERROR: exit \\d+: mqadmin \\w+: ", "ERROR: ")
+            .replaceAll("(?m)^ERROR: \\w+(Exception|Error): ", "ERROR: ");
     }
 
     static String file(String label) {
@@ -212,6 +301,7 @@ public final class MqadminCompare {
         for (Map.Entry<String, BrokerData> e : ci.getBrokerAddrTable().entrySet()) {
             vars.put("broker", e.getValue().getBrokerAddrs().get(0L));
             vars.put("cluster", e.getValue().getCluster());
+            vars.put("brokerName", e.getValue().getBrokerName());
         }
         vars.put("topic", "MQC_T_" + run);
         vars.put("dtopic", "MQC_D_" + run);
@@ -219,6 +309,7 @@ public final class MqadminCompare {
         vars.put("pgroup", "MQC_PG_" + run);
         vars.put("subgroup", "MQC_S_" + run);
         vars.put("key", "MQC_K_" + run + "_0");
+        vars.put("run", run);
         Map<String, String> out = new LinkedHashMap<String, String>();
         DefaultMQProducer producer = null;
         DefaultMQPushConsumer consumer = null;
@@ -275,9 +366,25 @@ public final class MqadminCompare {
                 for (int i = 0; i < a.length; i++) {
                     a[i] = subst(st.args[i], vars);
                 }
+                boolean withGo = goBinary != null && GO_COMMANDS.contains(a[0]);
+                if (withGo && st.reset != null) {
+                    String goText = runGo(ns, a);
+                    out.put("go:" + st.label, goText);
+                    write(new File(dir, file(st.label) + ".go.txt"), "$ go mqadmin " + String.join(" ", a) + "\n" + goText);
+                    String[] r = new String[st.reset.length];
+                    for (int i = 0; i < r.length; i++) {
+                        r[i] = subst(st.reset[i], vars);
+                    }
+                    runCommand(ns, r);
+                }
                 String text = runCommand(ns, a);
                 out.put(st.label, text);
                 write(new File(dir, file(st.label) + ".txt"), "$ mqadmin " + String.join(" ", a) + "\n" + text);
+                if (withGo && st.reset == null) {
+                    String goText = runGo(ns, a);
+                    out.put("go:" + st.label, goText);
+                    write(new File(dir, file(st.label) + ".go.txt"), "$ go mqadmin " + String.join(" ", a) + "\n" + goText);
+                }
             }
         } finally {
             if (consumer != null) {
@@ -289,6 +396,41 @@ public final class MqadminCompare {
             admin.shutdown();
         }
         return out;
+    }
+
+    /** Runs the Go mqadmin binary with the same arguments (and -n); stdout, then stderr and a non-zero status. */
+    static String runGo(String ns, String[] args) throws Exception {
+        List<String> argv = new ArrayList<String>();
+        argv.add(goBinary);
+        argv.addAll(Arrays.asList(args));
+        argv.add("-n");
+        argv.add(ns);
+        ProcessBuilder pb = new ProcessBuilder(argv);
+        File errFile = File.createTempFile("mqadmin-go", ".err");
+        pb.redirectError(errFile);
+        Process p = pb.start();
+        p.getOutputStream().close();
+        byte[] outBytes = readAll(p.getInputStream());
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            return new String(outBytes, StandardCharsets.UTF_8) + "ERROR: timed out after 60 s\n";
+        }
+        String text = new String(outBytes, StandardCharsets.UTF_8);
+        String err = new String(Files.readAllBytes(errFile.toPath()), StandardCharsets.UTF_8);
+        errFile.delete();
+        if (p.exitValue() != 0) {
+            text += "ERROR: exit " + p.exitValue() + ": " + err.trim() + "\n";
+        }
+        return text;
+    }
+
+    static byte[] readAll(java.io.InputStream in) throws Exception {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        byte[] buf = new byte[8192];
+        for (int n; (n = in.read(buf)) > 0; ) {
+            b.write(buf, 0, n);
+        }
+        return b.toByteArray();
     }
 
     static String subst(String s, Map<String, String> vars) {
@@ -404,6 +546,13 @@ public final class MqadminCompare {
             }
             // Column widths follow the longest value (ids, addresses): compare tokens, not padding.
             l = l.trim().replaceAll("\\s+", " ");
+            // Commit log positions and topic counts depend on a shared reference's history.
+            if (cmd.equals("queryCq")) {
+                l = l.replaceAll("physicOffset=\\d+", "physicOffset=<N>");
+            }
+            if (cmd.equals("wipeWritePerm") || cmd.equals("addWritePerm")) {
+                l = l.replaceAll("OK, \\d+$", "OK, <N>");
+            }
             if (cmd.equals("queryMsgById") || cmd.equals("queryMsgByKey")) {
                 l = l.replaceAll("(CommitLog Offset:\\s*)\\d+", "$1<N>");
             }
