@@ -17,7 +17,8 @@ func commands() []*command {
 		updateTopicPermCmd, topicRouteCmd, topicStatusCmd, topicClusterListCmd, brokerStatusCmd,
 		producerConnectionCmd, consumerConnectionCmd, consumerProgressCmd, clusterListCmd, topicListCmd,
 		updateKvConfigCmd, deleteKvConfigCmd, wipeWritePermCmd, addWritePermCmd, getNamesrvConfigCmd,
-		updateNamesrvConfigCmd, getBrokerConfigCmd, queryCqCmd,
+		updateNamesrvConfigCmd, getBrokerConfigCmd, queryCqCmd, resetOffsetByTimeCmd, cloneGroupOffsetCmd,
+		cleanExpiredCQCmd, cleanUnusedTopicCmd,
 	}
 }
 

@@ -90,6 +90,9 @@ public final class MqadminCompare {
         CLASSES.put("wipeWritePerm", "namesrv.WipeWritePermSubCommand");
         CLASSES.put("addWritePerm", "namesrv.AddWritePermSubCommand");
         CLASSES.put("queryCq", "queue.QueryConsumeQueueCommand");
+        CLASSES.put("getNamesrvConfig", "namesrv.GetNamesrvConfigCommand");
+        CLASSES.put("cleanExpiredCQ", "broker.CleanExpiredCQSubCommand");
+        CLASSES.put("cleanUnusedTopic", "broker.CleanUnusedTopicCommand");
     }
 
     /** Commands the Go mqadmin (bin/mqadmin) implements: with -go, each step of these runs it too. */
@@ -97,7 +100,8 @@ public final class MqadminCompare {
         "clusterList", "topicList", "topicRoute", "topicStatus", "topicClusterList", "updateTopic", "deleteTopic",
         "updateTopicPerm", "updateSubGroup", "deleteSubGroup", "consumerProgress", "consumerConnection",
         "producerConnection", "brokerStatus", "getBrokerConfig", "updateBrokerConfig", "updateKvConfig",
-        "deleteKvConfig", "wipeWritePerm", "addWritePerm", "queryCq"));
+        "deleteKvConfig", "wipeWritePerm", "addWritePerm", "queryCq", "getNamesrvConfig", "resetOffsetByTime",
+        "cloneGroupOffset", "cleanExpiredCQ", "cleanUnusedTopic"));
     static String goBinary;
 
     /** One step: a label (unique), the sub-command and its arguments with ${...} placeholders. */
@@ -157,6 +161,9 @@ public final class MqadminCompare {
         s.add(new Step("wipeWritePerm", "wipeWritePerm", "-b", "${brokerName}"));
         s.add(new Step("addWritePerm", "addWritePerm", "-b", "${brokerName}"));
         s.add(new Step("deleteSubGroup", "deleteSubGroup", "-b", "${broker}", "-g", "${subgroup}"));
+        s.add(new Step("getNamesrvConfig", "getNamesrvConfig"));
+        s.add(new Step("cleanExpiredCQ", "cleanExpiredCQ", "-b", "${broker}"));
+        s.add(new Step("cleanUnusedTopic", "cleanUnusedTopic", "-c", "${cluster}"));
         s.add(new Step("deleteTopic", "deleteTopic", "-c", "${cluster}", "-t", "${dtopic}"));
         s.add(new Step("topicList(after delete)", "topicList"));
         return s;
@@ -598,11 +605,12 @@ public final class MqadminCompare {
     /** getBrokerConfig keys that name this instance's ports and paths: present on both, values not compared. */
     static final java.util.Set<String> INSTANCE_KEYS = new TreeSet<String>(Arrays.asList(
         "listenPort", "haListenPort", "namesrvAddr", "storePathRootDir", "storePathCommitLog", "rocketmqHome",
-        "brokerIP1", "brokerIP2", "brokerConfigPath", "storePathIndex", "storeCheckpoint", "abortFile"));
+        "brokerIP1", "brokerIP2", "brokerConfigPath", "storePathIndex", "storeCheckpoint", "abortFile",
+        "kvConfigPath", "configStorePath"));
 
     static List<String> compare(String cmd, List<String> a, List<String> b) {
         List<String> d = new ArrayList<String>();
-        if (cmd.equals("brokerStatus") || cmd.equals("getBrokerConfig")) {
+        if (cmd.equals("brokerStatus") || cmd.equals("getBrokerConfig") || cmd.equals("getNamesrvConfig")) {
             String sep = cmd.equals("brokerStatus") ? ":" : "=";
             Map<String, String> ma = kv(a, sep);
             Map<String, String> mb = kv(b, sep);
@@ -628,8 +636,12 @@ public final class MqadminCompare {
                     if (k.startsWith("commitLogDirCapacity") || k.startsWith("remainHowManyData")) {
                         continue;
                     }
+                    // The previous minute's distribution: null until a broker has been up for a minute.
+                    if (k.equals("putMessageDistributeTime") && (ma.get(k).equals("null") || mb.get(k).equals("null"))) {
+                        continue;
+                    }
                 }
-                if (cmd.equals("getBrokerConfig") && INSTANCE_KEYS.contains(k)) {
+                if ((cmd.equals("getBrokerConfig") || cmd.equals("getNamesrvConfig")) && INSTANCE_KEYS.contains(k)) {
                     continue;
                 }
                 if (!va.equals(vb)) {
