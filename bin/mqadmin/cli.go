@@ -261,3 +261,5 @@ func wrap(w io.Writer, s string, width, indent int) {
 	}
 	fmt.Fprintln(w, s)
 }
+
+func asResponse(err error, target **admin.ResponseError) bool { return errors.As(err, target) }

@@ -18,7 +18,7 @@ func commands() []*command {
 		producerConnectionCmd, consumerConnectionCmd, consumerProgressCmd, clusterListCmd, topicListCmd,
 		updateKvConfigCmd, deleteKvConfigCmd, wipeWritePermCmd, addWritePermCmd, getNamesrvConfigCmd,
 		updateNamesrvConfigCmd, getBrokerConfigCmd, queryCqCmd, resetOffsetByTimeCmd, cloneGroupOffsetCmd,
-		cleanExpiredCQCmd, cleanUnusedTopicCmd,
+		cleanExpiredCQCmd, cleanUnusedTopicCmd, queryMsgByIDCmd, queryMsgByKeyCmd, queryMsgByUniqueKeyCmd,
 	}
 }
 

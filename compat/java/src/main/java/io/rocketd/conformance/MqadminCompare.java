@@ -92,6 +92,7 @@ public final class MqadminCompare {
         CLASSES.put("queryCq", "queue.QueryConsumeQueueCommand");
         CLASSES.put("getNamesrvConfig", "namesrv.GetNamesrvConfigCommand");
         CLASSES.put("cleanExpiredCQ", "broker.CleanExpiredCQSubCommand");
+        CLASSES.put("queryMsgByUniqueKey", "message.QueryMsgByUniqueKeySubCommand");
         CLASSES.put("cleanUnusedTopic", "broker.CleanUnusedTopicCommand");
     }
 
@@ -101,7 +102,8 @@ public final class MqadminCompare {
         "updateTopicPerm", "updateSubGroup", "deleteSubGroup", "consumerProgress", "consumerConnection",
         "producerConnection", "brokerStatus", "getBrokerConfig", "updateBrokerConfig", "updateKvConfig",
         "deleteKvConfig", "wipeWritePerm", "addWritePerm", "queryCq", "getNamesrvConfig", "resetOffsetByTime",
-        "cloneGroupOffset", "cleanExpiredCQ", "cleanUnusedTopic"));
+        "cloneGroupOffset", "cleanExpiredCQ", "cleanUnusedTopic", "queryMsgById", "queryMsgByKey",
+        "queryMsgByUniqueKey"));
     static String goBinary;
 
     /** One step: a label (unique), the sub-command and its arguments with ${...} placeholders. */
@@ -141,6 +143,7 @@ public final class MqadminCompare {
         s.add(new Step("queryMsgById", "queryMsgById", "-i", "${offsetMsgId}"));
         s.add(new Step("queryMsgById -g -d", "queryMsgById", "-i", "${offsetMsgId}", "-g", "${group}", "-d", "${clientId}"));
         s.add(new Step("queryMsgByKey", "queryMsgByKey", "-t", "${topic}", "-k", "${key}"));
+        s.add(new Step("queryMsgByUniqueKey", "queryMsgByUniqueKey", "-t", "${topic}", "-i", "${msgId}"));
         s.add(new Step("resetOffsetByTime", "resetOffsetByTime", "-g", "${group}", "-t", "${topic}", "-s", "${firstStore}"));
         s.add(new Step("updateBrokerConfig", "updateBrokerConfig", "-b", "${broker}", "-k", "flushConsumerOffsetHistoryInterval", "-v", "61000"));
         s.add(new Step("getBrokerConfig", "getBrokerConfig", "-b", "${broker}"));
@@ -560,7 +563,7 @@ public final class MqadminCompare {
             if (cmd.equals("wipeWritePerm") || cmd.equals("addWritePerm")) {
                 l = l.replaceAll("OK, \\d+$", "OK, <N>");
             }
-            if (cmd.equals("queryMsgById") || cmd.equals("queryMsgByKey")) {
+            if (cmd.equals("queryMsgById") || cmd.equals("queryMsgByKey") || cmd.equals("queryMsgByUniqueKey")) {
                 l = l.replaceAll("(CommitLog Offset:\\s*)\\d+", "$1<N>");
             }
             lines.add(l);
