@@ -36,10 +36,10 @@ test-go: vet
 	$(GO) test -race -count=1 -timeout 30m $$($(GO) list $(PKGS) | grep -v /conformance)
 	$(GO) test -count=1 -timeout 30m ./conformance/...
 
-# The unmodified Java 4.9.8 client suite against rocketd, and the store binary swap Java <-> rocketd (clean stop
-# and kill -9, both ways). `make conformance-ref` (the Go suite against the Java reference) is run by hand when
+# The unmodified Java 4.9.8 client suite against rocketd, the store binary swap Java <-> rocketd (clean stop
+# and kill -9, both ways), and the Go mqadmin against Java's mqadmin on rocketd and on the Java reference. `make conformance-ref` (the Go suite against the Java reference) is run by hand when
 # tests change: under heavy load some of its client-timing-bound tests can miss their deadlines on Java.
-test-java: conformance-java compat-store
+test-java: conformance-java compat-store mqadmin-compare-go
 
 # A short run of every fuzz target (FUZZTIME each).
 fuzz:

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/rocketd/rocketd/compat"
 	"github.com/rocketd/rocketd/remoting/admin"
@@ -285,6 +286,47 @@ var queryMsgByUniqueKeyCmd = &command{
 			}
 			printMessage(x, msgs[i], false, suffix)
 		}
+		return nil
+	},
+}
+
+var sendMessageCmd = &command{
+	name: "sendMessage", desc: "Send a message",
+	opts: []option{
+		{short: "t", long: "topic", hasArg: true, required: true, desc: "Topic name"},
+		{short: "p", long: "body", hasArg: true, required: true, desc: "UTF-8 string format of the message body"},
+		{short: "k", long: "key", hasArg: true, desc: "Message keys"},
+		{short: "c", long: "tags", hasArg: true, desc: "Message tags"},
+		{short: "b", long: "broker", hasArg: true, desc: "Send message to target broker"},
+		{short: "i", long: "qid", hasArg: true, desc: "Send message to target queue"},
+		{short: "m", long: "msgTraceEnable", hasArg: true, desc: "Message Trace Enable, Default: false"},
+	},
+	run: func(x *invocation) error {
+		m := admin.OutMessage{Topic: x.str("t"), Body: []byte(x.str("p")), Keys: x.str("k"), Tags: x.str("c")}
+		var mq *admin.MessageQueue
+		if x.has("i") {
+			if !x.has("b") {
+				x.printf("Broker name must be set if the queue is chosen!")
+				return usageError{"-i needs -b (the broker name)"}
+			}
+			q, err := intOpt(x, "i", -1)
+			if err != nil {
+				return err
+			}
+			if q > -1 {
+				mq = &admin.MessageQueue{Topic: m.Topic, BrokerName: x.str("b"), QueueID: int32(q)}
+			}
+		}
+		if boolOpt(x, "m", false) {
+			return fmt.Errorf("-m true (message trace) is not supported by this mqadmin yet; use Java's mqadmin")
+		}
+		group := fmt.Sprint(time.Now().UnixMilli())
+		res, err := x.admin.Send(x.ctx, group, m, mq)
+		if err != nil {
+			return err
+		}
+		x.printf("%-32s  %-4s  %-20s    %s\n", "#Broker Name", "#QID", "#Send Result", "#MsgId")
+		x.printf("%-32s  %-4d  %-20s    %s\n", res.Queue.BrokerName, res.Queue.QueueID, res.Status, res.MsgID)
 		return nil
 	},
 }
