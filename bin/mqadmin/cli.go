@@ -80,7 +80,8 @@ func execute(ctx context.Context, cmd *command, args []string, stdout, stderr io
 	var flags []cli.Flag
 	for _, o := range allOpts(cmd) {
 		var aliases []string
-		if o.long != "" && o.short != "" {
+		// Java declares some long names with a trailing space (printMsg's "charsetName "): shown, not usable.
+		if o.long != "" && o.short != "" && !strings.ContainsRune(o.long, ' ') {
 			aliases = []string{o.long}
 		}
 		name := key(o)

@@ -19,7 +19,7 @@ func commands() []*command {
 		updateKvConfigCmd, deleteKvConfigCmd, wipeWritePermCmd, addWritePermCmd, getNamesrvConfigCmd,
 		updateNamesrvConfigCmd, getBrokerConfigCmd, queryCqCmd, resetOffsetByTimeCmd, cloneGroupOffsetCmd,
 		cleanExpiredCQCmd, cleanUnusedTopicCmd, queryMsgByIDCmd, queryMsgByKeyCmd, queryMsgByUniqueKeyCmd,
-		statsAllCmd, brokerConsumeStatsCmd, sendMessageCmd,
+		statsAllCmd, brokerConsumeStatsCmd, sendMessageCmd, printMsgCmd, queryMsgByOffsetCmd,
 	}
 }
 

@@ -17,6 +17,14 @@ import (
 	"github.com/rocketd/rocketd/store/commitlog"
 )
 
+func splitOn(s, sep string) []string {
+	var out []string
+	for _, p := range strings.Split(s, sep) {
+		out = append(out, strings.TrimSpace(p))
+	}
+	return out
+}
+
 // maxBody bounds an inflated message body (the broker's default maxMessageSize is 4 MiB).
 const maxBody = 64 << 20
 
@@ -36,6 +44,11 @@ type Message struct {
 	PropKeys       []string // in stored order
 	Props          map[string]string
 	OffsetMsgID    string
+	StoreSize      int32
+	BodyCRC        int32
+	Flag           int32
+	PreparedTxOff  int64
+	BrokerName     string // set by Pull
 }
 
 // MsgID is Java MessageClientExt.getMsgId: the UNIQ_KEY property, else the offset message id.
@@ -68,7 +81,8 @@ func DecodeMessages(b []byte) ([]*Message, error) {
 			CommitLogOff: rec.PhysicalOffset, SysFlag: rec.SysFlag, BornTimestamp: rec.BornTimestamp,
 			StoreTimestamp: rec.StoreTimestamp, BornHost: commitlog.DecodeHost(rec.BornHost),
 			StoreHost: commitlog.DecodeHost(rec.StoreHost), ReconsumeTimes: rec.ReconsumeTimes,
-			Body: rec.Body, Props: map[string]string{},
+			Body: rec.Body, Props: map[string]string{}, StoreSize: rec.TotalSize, BodyCRC: rec.BodyCRC,
+			Flag: rec.Flag, PreparedTxOff: rec.PreparedTransactionOffset,
 		}
 		m.OffsetMsgID = string(rec.MsgID(nil))
 		compat.RangeProperties(string(rec.Properties), func(k, v string) bool {

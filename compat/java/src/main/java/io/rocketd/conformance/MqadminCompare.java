@@ -94,6 +94,8 @@ public final class MqadminCompare {
         CLASSES.put("cleanExpiredCQ", "broker.CleanExpiredCQSubCommand");
         CLASSES.put("queryMsgByUniqueKey", "message.QueryMsgByUniqueKeySubCommand");
         CLASSES.put("sendMessage", "message.SendMessageCommand");
+        CLASSES.put("printMsg", "message.PrintMessageSubCommand");
+        CLASSES.put("queryMsgByOffset", "message.QueryMsgByOffsetSubCommand");
         CLASSES.put("cleanUnusedTopic", "broker.CleanUnusedTopicCommand");
     }
 
@@ -104,7 +106,7 @@ public final class MqadminCompare {
         "producerConnection", "brokerStatus", "getBrokerConfig", "updateBrokerConfig", "updateKvConfig",
         "deleteKvConfig", "wipeWritePerm", "addWritePerm", "queryCq", "getNamesrvConfig", "resetOffsetByTime",
         "cloneGroupOffset", "cleanExpiredCQ", "cleanUnusedTopic", "queryMsgById", "queryMsgByKey",
-        "queryMsgByUniqueKey", "statsAll", "brokerConsumeStats", "sendMessage"));
+        "queryMsgByUniqueKey", "statsAll", "brokerConsumeStats", "sendMessage", "printMsg", "queryMsgByOffset"));
     static String goBinary;
     /** -gate go: only the "go" rows decide the exit status (the Java-vs-rocketd rows are still printed). */
     static boolean gateGoOnly;
@@ -148,6 +150,8 @@ public final class MqadminCompare {
         s.add(new Step("queryMsgById -g -d", "queryMsgById", "-i", "${offsetMsgId}", "-g", "${group}", "-d", "${clientId}"));
         s.add(new Step("queryMsgByKey", "queryMsgByKey", "-t", "${topic}", "-k", "${key}"));
         s.add(new Step("queryMsgByUniqueKey", "queryMsgByUniqueKey", "-t", "${topic}", "-i", "${msgId}"));
+        s.add(new Step("queryMsgByOffset", "queryMsgByOffset", "-t", "${topic}", "-b", "${brokerName}", "-i", "1", "-o", "0"));
+        s.add(new Step("printMsg", "printMsg", "-t", "${topic}"));
         s.add(new Step("resetOffsetByTime", "resetOffsetByTime", "-g", "${group}", "-t", "${topic}", "-s", "${firstStore}"));
         s.add(new Step("updateBrokerConfig", "updateBrokerConfig", "-b", "${broker}", "-k", "flushConsumerOffsetHistoryInterval", "-v", "61000"));
         s.add(new Step("getBrokerConfig", "getBrokerConfig", "-b", "${broker}"));
@@ -570,7 +574,11 @@ public final class MqadminCompare {
             if (cmd.equals("wipeWritePerm") || cmd.equals("addWritePerm")) {
                 l = l.replaceAll("OK, \\d+$", "OK, <N>");
             }
-            if (cmd.equals("queryMsgById") || cmd.equals("queryMsgByKey") || cmd.equals("queryMsgByUniqueKey")) {
+            if (cmd.equals("printMsg")) {
+                l = l.replaceAll("commitLogOffset=\\d+", "commitLogOffset=<N>");
+            }
+            if (cmd.equals("queryMsgById") || cmd.equals("queryMsgByKey") || cmd.equals("queryMsgByUniqueKey")
+                || cmd.equals("queryMsgByOffset")) {
                 l = l.replaceAll("(CommitLog Offset:\\s*)\\d+", "$1<N>");
             }
             lines.add(l);

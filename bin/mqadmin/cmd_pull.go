@@ -1,0 +1,204 @@
+package main
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rocketd/rocketd/remoting/admin"
+)
+
+// javaBytes is Arrays.toString(byte[]): signed decimal bytes.
+func javaBytes(b []byte) string {
+	parts := make([]string, len(b))
+	for i, c := range b {
+		parts[i] = strconv.Itoa(int(int8(c)))
+	}
+	return "[" + strings.Join(parts, ", ") + "]"
+}
+
+// messageExtString is Java MessageExt.toString of a pulled message.
+func messageExtString(m *admin.Message) string {
+	txID := "null"
+	if m.Props["TRAN_MSG"] == "true" {
+		txID = m.Props["UNIQ_KEY"]
+	}
+	return fmt.Sprintf("MessageExt [brokerName=%s, queueId=%d, storeSize=%d, queueOffset=%d, sysFlag=%d, bornTimestamp=%d, bornHost=/%s, storeTimestamp=%d, storeHost=/%s, msgId=%s, commitLogOffset=%d, bodyCRC=%d, reconsumeTimes=%d, preparedTransactionOffset=%d, toString()=Message{topic='%s', flag=%d, properties=%s, body=%s, transactionId='%s'}]",
+		nullStr(m.BrokerName), m.QueueID, m.StoreSize, m.QueueOffset, m.SysFlag, m.BornTimestamp, m.BornHost, m.StoreTimestamp,
+		m.StoreHost, m.OffsetMsgID, m.CommitLogOff, m.BodyCRC, m.ReconsumeTimes, m.PreparedTxOff, m.Topic, m.Flag,
+		propsString(m), javaBytes(m.Body), txID)
+}
+
+// brokerOf returns the master address of brokerName in topic's route.
+func brokerOf(route *admin.TopicRouteData, brokerName string) (string, error) {
+	for _, bd := range route.BrokerDatas {
+		if bd.BrokerName == brokerName {
+			if a := bd.SelectAddr(); a != "" {
+				return a, nil
+			}
+		}
+	}
+	return "", fmt.Errorf("broker %s is not in the route", brokerName)
+}
+
+// timestampOpt is printMsg's -b/-e: milliseconds or yyyy-MM-dd#HH:mm:ss:SSS.
+func timestampOpt(x *invocation, short string) (int64, error) {
+	s := x.str(short)
+	if ms, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return ms, nil
+	}
+	t, err := time.ParseInLocation("2006-01-02#15:04:05:000", s, time.Local)
+	if err != nil {
+		return 0, badValue(short, s, "milliseconds since the epoch or yyyy-MM-dd#HH:mm:ss:SSS")
+	}
+	return t.UnixMilli(), nil
+}
+
+// queueRange is a queue's [min, max) offsets, narrowed by -b / -e timestamps.
+func queueRange(x *invocation, addr string, mq admin.MessageQueue) (int64, int64, error) {
+	minOff, err := x.admin.MinOffset(x.ctx, addr, mq)
+	if err != nil {
+		return 0, 0, err
+	}
+	maxOff, err := x.admin.MaxOffset(x.ctx, addr, mq)
+	if err != nil {
+		return 0, 0, err
+	}
+	if x.has("b") {
+		ts, err := timestampOpt(x, "b")
+		if err != nil {
+			return 0, 0, err
+		}
+		if minOff, err = x.admin.SearchOffset(x.ctx, addr, mq, ts); err != nil {
+			return 0, 0, err
+		}
+	}
+	if x.has("e") {
+		ts, err := timestampOpt(x, "e")
+		if err != nil {
+			return 0, 0, err
+		}
+		if maxOff, err = x.admin.SearchOffset(x.ctx, addr, mq, ts); err != nil {
+			return 0, 0, err
+		}
+	}
+	return minOff, maxOff, nil
+}
+
+func mqString(mq admin.MessageQueue) string {
+	return fmt.Sprintf("MessageQueue [topic=%s, brokerName=%s, queueId=%d]", mq.Topic, mq.BrokerName, mq.QueueID)
+}
+
+var printMsgCmd = &command{
+	name: "printMsg", desc: "Print Message Detail",
+	opts: []option{
+		{short: "t", long: "topic", hasArg: true, required: true, desc: "topic name"},
+		{short: "c", long: "charsetName ", hasArg: true, desc: "CharsetName(eg: UTF-8,GBK)"},
+		{short: "s", long: "subExpression ", hasArg: true, desc: "Subscribe Expression(eg: TagA || TagB)"},
+		{short: "b", long: "beginTimestamp ", hasArg: true, desc: "Begin timestamp[currentTimeMillis|yyyy-MM-dd#HH:mm:ss:SSS]"},
+		{short: "e", long: "endTimestamp ", hasArg: true, desc: "End timestamp[currentTimeMillis|yyyy-MM-dd#HH:mm:ss:SSS]"},
+		{short: "d", long: "printBody ", hasArg: true, desc: "print body"},
+	},
+	run: func(x *invocation) error {
+		t := x.str("t")
+		if x.has("c") && !strings.EqualFold(x.str("c"), "UTF-8") {
+			return fmt.Errorf("-c %s: only UTF-8 is supported by this mqadmin", x.str("c"))
+		}
+		sub := "*"
+		if x.has("s") {
+			sub = x.str("s")
+		}
+		printBody := !x.has("d") || strings.EqualFold(x.str("d"), "true")
+		route, _, err := x.admin.TopicRoute(x.ctx, t)
+		if err != nil {
+			return err
+		}
+		// Java iterates a HashSet of the topic's read queues; here they are in queue order.
+		var mqs []admin.MessageQueue
+		for _, q := range route.QueueDatas {
+			if q.Perm&4 == 0 {
+				continue
+			}
+			for i := int32(0); i < q.ReadQueueNums; i++ {
+				mqs = append(mqs, admin.MessageQueue{Topic: t, BrokerName: q.BrokerName, QueueID: i})
+			}
+		}
+		sort.Slice(mqs, func(i, j int) bool { return mqs[i].Less(mqs[j]) })
+		for _, mq := range mqs {
+			addr, err := brokerOf(route, mq.BrokerName)
+			if err != nil {
+				return err
+			}
+			minOff, maxOff, err := queueRange(x, addr, mq)
+			if err != nil {
+				return err
+			}
+			x.printf("minOffset=%d, maxOffset=%d, %s\n", minOff, maxOff, mqString(mq))
+		read:
+			for off := minOff; off < maxOff; {
+				r, err := x.admin.Pull(x.ctx, addr, admin.ToolsConsumerGroup, mq, sub, off, 32)
+				if err != nil {
+					fmt.Fprintf(x.stderr, "mqadmin printMsg: %s: %v\n", mqString(mq), err)
+					break
+				}
+				off = r.NextBeginOffset
+				switch r.Status {
+				case "FOUND":
+					for _, m := range r.Messages {
+						body := "NOT PRINT BODY"
+						if printBody {
+							body = string(m.Body)
+						}
+						x.printf("MSGID: %s %s BODY: %s\n", m.MsgID(), messageExtString(m), body)
+					}
+				case "NO_MATCHED_MSG":
+					x.printf("%s no matched msg. status=%s, offset=%d\n", mqString(mq), r.Status, off)
+				default:
+					x.printf("%s print msg finished. status=%s, offset=%d\n", mqString(mq), r.Status, off)
+					break read
+				}
+			}
+			x.printf("--------------------------------------------------------\n")
+		}
+		return nil
+	},
+}
+
+var queryMsgByOffsetCmd = &command{
+	name: "queryMsgByOffset", desc: "Query Message by offset",
+	opts: []option{
+		{short: "t", long: "topic", hasArg: true, required: true, desc: "topic name"},
+		{short: "b", long: "brokerName", hasArg: true, required: true, desc: "Broker Name"},
+		{short: "i", long: "queueId", hasArg: true, required: true, desc: "Queue Id"},
+		{short: "o", long: "offset", hasArg: true, required: true, desc: "Queue Offset"},
+	},
+	run: func(x *invocation) error {
+		q, err := intOpt(x, "i", 0)
+		if err != nil {
+			return err
+		}
+		off, err := intOpt(x, "o", 0)
+		if err != nil {
+			return err
+		}
+		mq := admin.MessageQueue{Topic: x.str("t"), BrokerName: x.str("b"), QueueID: int32(q)}
+		route, _, err := x.admin.TopicRoute(x.ctx, mq.Topic)
+		if err != nil {
+			return err
+		}
+		addr, err := brokerOf(route, mq.BrokerName)
+		if err != nil {
+			return err
+		}
+		r, err := x.admin.Pull(x.ctx, addr, admin.ToolsConsumerGroup, mq, "*", off, 1)
+		if err != nil {
+			return err
+		}
+		if r.Status == "FOUND" && len(r.Messages) > 0 {
+			printMessage(x, r.Messages[0], true, "")
+		}
+		return nil
+	},
+}
