@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/rocketd/rocketd/remoting/admin"
 )
@@ -194,14 +195,18 @@ var consumerProgressCmd = &command{
 			return consumerGroupsSummary(x)
 		}
 		g := x.str("g")
-		if boolOpt(x, "s", false) {
-			return fmt.Errorf("-s true (client per queue, from each consumer's running info) is not supported by this mqadmin yet; use Java's mqadmin")
-		}
+		showIP := strings.EqualFold(x.str("s"), "true")
 		cs, err := x.admin.ConsumeStats(x.ctx, g, "")
 		if err != nil {
 			return err
 		}
-		x.printf("%-64s  %-32s  %-4s  %-20s  %-20s  %-20s  %s\n", "#Topic", "#Broker Name", "#QID", "#Broker Offset", "#Consumer Offset", "#Diff", "#LastTime")
+		var owners map[admin.MessageQueue]string
+		if showIP {
+			owners = queueOwners(x, g)
+			x.printf("%-64s  %-32s  %-4s  %-20s  %-20s  %-20s %-20s  %s\n", "#Topic", "#Broker Name", "#QID", "#Broker Offset", "#Consumer Offset", "#Client IP", "#Diff", "#LastTime")
+		} else {
+			x.printf("%-64s  %-32s  %-4s  %-20s  %-20s  %-20s  %s\n", "#Topic", "#Broker Name", "#QID", "#Broker Offset", "#Consumer Offset", "#Diff", "#LastTime")
+		}
 		var total int64
 		for _, p := range cs.Offsets {
 			diff := p.V.BrokerOffset - p.V.ConsumerOffset
@@ -209,6 +214,15 @@ var consumerProgressCmd = &command{
 			last := "N/A"
 			if p.V.LastTimestamp != 0 {
 				last = formatSeconds(p.V.LastTimestamp)
+			}
+			if showIP {
+				ip := owners[p.K]
+				if ip == "" {
+					ip = "N/A"
+				}
+				x.printf("%-64s  %-32s  %-4d  %-20d  %-20d  %-20s %-20d  %s\n", frontAtLeast(p.K.Topic, 64), frontAtLeast(p.K.BrokerName, 32),
+					p.K.QueueID, p.V.BrokerOffset, p.V.ConsumerOffset, ip, diff, last)
+				continue
 			}
 			x.printf("%-64s  %-32s  %-4d  %-20d  %-20d  %-20d  %s\n", frontAtLeast(p.K.Topic, 64), frontAtLeast(p.K.BrokerName, 32),
 				p.K.QueueID, p.V.BrokerOffset, p.V.ConsumerOffset, diff, last)

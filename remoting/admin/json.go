@@ -194,3 +194,20 @@ func (p *keyRewriter) str() error {
 	}
 	return p.fail("unterminated string")
 }
+
+// Pairs is an object-keyed map decoded as pairs; an empty map ({}) decodes as no pairs.
+type Pairs[K, V any] []Pair[K, V]
+
+// UnmarshalJSON accepts the pair array decode makes and an empty object.
+func (p *Pairs[K, V]) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '{' {
+		*p = nil
+		return nil
+	}
+	var s []Pair[K, V]
+	if err := jsonAPI.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	*p = s
+	return nil
+}

@@ -12,12 +12,12 @@ import (
 // ResetOffsetByTime is Java resetOffsetByTimestamp: INVOKE_BROKER_TO_RESET_OFFSET (222) on every broker of
 // topic's route (timestamp -1: the max offsets); the new offsets, sorted by queue. cpp sends the request with
 // language CPP (mqadmin -c), which makes the broker answer with the offsets instead of calling the clients.
-func (c *Client) ResetOffsetByTime(ctx context.Context, topic, group string, timestamp int64, force, cpp bool) ([]Pair[MessageQueue, int64], error) {
+func (c *Client) ResetOffsetByTime(ctx context.Context, topic, group string, timestamp int64, force, cpp bool) (Pairs[MessageQueue, int64], error) {
 	route, _, err := c.TopicRoute(ctx, topic)
 	if err != nil {
 		return nil, err
 	}
-	var all []Pair[MessageQueue, int64]
+	var all Pairs[MessageQueue, int64]
 	for _, bd := range route.BrokerDatas {
 		addr := bd.SelectAddr()
 		if addr == "" {
@@ -37,7 +37,7 @@ func (c *Client) ResetOffsetByTime(ctx context.Context, topic, group string, tim
 			return nil, &ResponseError{Code: resp.Code, Remark: resp.Remark}
 		}
 		var body struct {
-			OffsetTable []Pair[MessageQueue, int64] `json:"offsetTable"`
+			OffsetTable Pairs[MessageQueue, int64] `json:"offsetTable"`
 		}
 		if err := decode(resp.Body, &body); err != nil {
 			return nil, err

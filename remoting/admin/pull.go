@@ -21,12 +21,12 @@ type PullResult struct {
 // ToolsConsumerGroup is the group Java's mqadmin pulls with (MixAll.TOOLS_CONSUMER_GROUP).
 const ToolsConsumerGroup = "TOOLS_CONSUMER"
 
-// Pull is one non-suspended PULL_MESSAGE (11) of up to max messages from offset, filtered by the TAG
+// Pull is one non-suspended PULL_MESSAGE (11, sysFlag FLAG_SUBSCRIPTION only) of up to max messages from offset, filtered by the TAG
 // expression sub ("*" for all). Messages whose tags do not match are dropped as Java's client does
 // (NO_MATCHED_MSG when none is left).
 func (c *Client) Pull(ctx context.Context, addr, group string, mq MessageQueue, sub string, offset int64, max int) (*PullResult, error) {
 	ext := map[string]string{"consumerGroup": group, "topic": mq.Topic, "queueId": strconv.Itoa(int(mq.QueueID)),
-		"queueOffset": strconv.FormatInt(offset, 10), "maxMsgNums": strconv.Itoa(max), "sysFlag": "2",
+		"queueOffset": strconv.FormatInt(offset, 10), "maxMsgNums": strconv.Itoa(max), "sysFlag": "4",
 		"commitOffset": "0", "suspendTimeoutMillis": "0", "subscription": sub, "subVersion": "0", "expressionType": "TAG"}
 	resp, err := c.Invoke(ctx, addr, remoting.NewRequest(code.PullMessage, ext, nil))
 	if err != nil {

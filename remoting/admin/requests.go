@@ -75,7 +75,7 @@ func (c *Client) TopicStatsOn(ctx context.Context, addr, topic string) (TopicSta
 		return nil, err
 	}
 	var body struct {
-		OffsetTable []Pair[MessageQueue, TopicOffset] `json:"offsetTable"`
+		OffsetTable Pairs[MessageQueue, TopicOffset] `json:"offsetTable"`
 	}
 	if err := decode(resp.Body, &body); err != nil {
 		return nil, err
@@ -189,7 +189,7 @@ func (c *Client) ConsumeStatsOn(ctx context.Context, addr, group, topic string) 
 		return nil, err
 	}
 	var body struct {
-		OffsetTable []Pair[MessageQueue, OffsetWrapper] `json:"offsetTable"`
+		OffsetTable Pairs[MessageQueue, OffsetWrapper] `json:"offsetTable"`
 		ConsumeTps  float64                             `json:"consumeTps"`
 	}
 	if err := decode(resp.Body, &body); err != nil {

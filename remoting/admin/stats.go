@@ -57,7 +57,7 @@ func (c *Client) BrokerConsumeStats(ctx context.Context, addr string, isOrder bo
 		return nil, 0, err
 	}
 	type cs struct {
-		OffsetTable []Pair[MessageQueue, OffsetWrapper] `json:"offsetTable"`
+		OffsetTable Pairs[MessageQueue, OffsetWrapper] `json:"offsetTable"`
 		ConsumeTps  float64                             `json:"consumeTps"`
 	}
 	var body struct {

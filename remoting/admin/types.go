@@ -86,7 +86,7 @@ type TopicOffset struct {
 }
 
 // TopicStats is a topic's queues with their offsets, sorted by queue.
-type TopicStats []Pair[MessageQueue, TopicOffset]
+type TopicStats = Pairs[MessageQueue, TopicOffset]
 
 // OffsetWrapper is one queue's offsets in GET_CONSUME_STATS.
 type OffsetWrapper struct {
@@ -97,7 +97,7 @@ type OffsetWrapper struct {
 
 // ConsumeStats is a group's progress: queues sorted, consume TPS summed over brokers.
 type ConsumeStats struct {
-	Offsets    []Pair[MessageQueue, OffsetWrapper]
+	Offsets    Pairs[MessageQueue, OffsetWrapper]
 	ConsumeTps float64
 }
 

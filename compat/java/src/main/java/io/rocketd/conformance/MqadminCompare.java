@@ -106,7 +106,8 @@ public final class MqadminCompare {
         "producerConnection", "brokerStatus", "getBrokerConfig", "updateBrokerConfig", "updateKvConfig",
         "deleteKvConfig", "wipeWritePerm", "addWritePerm", "queryCq", "getNamesrvConfig", "resetOffsetByTime",
         "cloneGroupOffset", "cleanExpiredCQ", "cleanUnusedTopic", "queryMsgById", "queryMsgByKey",
-        "queryMsgByUniqueKey", "statsAll", "brokerConsumeStats", "sendMessage", "printMsg", "queryMsgByOffset"));
+        "queryMsgByUniqueKey", "statsAll", "brokerConsumeStats", "sendMessage", "printMsg", "queryMsgByOffset",
+        "consumerStatus"));
     static String goBinary;
     /** -gate go: only the "go" rows decide the exit status (the Java-vs-rocketd rows are still printed). */
     static boolean gateGoOnly;
