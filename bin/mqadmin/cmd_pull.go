@@ -202,3 +202,253 @@ var queryMsgByOffsetCmd = &command{
 		return nil
 	},
 }
+
+var printMsgByQueueCmd = &command{
+	name: "printMsgByQueue", desc: "Print Message Detail",
+	opts: []option{
+		{short: "t", long: "topic", hasArg: true, required: true, desc: "topic name"},
+		{short: "a", long: "brokerName ", hasArg: true, required: true, desc: "broker name"},
+		{short: "i", long: "queueId ", hasArg: true, required: true, desc: "queue id"},
+		{short: "c", long: "charsetName ", hasArg: true, desc: "CharsetName(eg: UTF-8,GBK)"},
+		{short: "s", long: "subExpression ", hasArg: true, desc: "Subscribe Expression(eg: TagA || TagB)"},
+		{short: "b", long: "beginTimestamp ", hasArg: true, desc: "Begin timestamp[currentTimeMillis|yyyy-MM-dd#HH:mm:ss:SSS]"},
+		{short: "e", long: "endTimestamp ", hasArg: true, desc: "End timestamp[currentTimeMillis|yyyy-MM-dd#HH:mm:ss:SSS]"},
+		{short: "p", long: "print msg", hasArg: true, desc: "print msg. eg: true | false(default)"},
+		{short: "d", long: "printBody ", hasArg: true, desc: "print body. eg: true | false(default)"},
+		{short: "f", long: "calculate", hasArg: true, desc: "calculate by tag. eg: true | false(default)"},
+	},
+	run: func(x *invocation) error {
+		if x.has("c") && !strings.EqualFold(x.str("c"), "UTF-8") {
+			return fmt.Errorf("-c %s: only UTF-8 is supported by this mqadmin", x.str("c"))
+		}
+		printMsg, printBody, calByTag := boolOpt(x, "p", false), boolOpt(x, "d", false), boolOpt(x, "f", false)
+		sub := "*"
+		if x.has("s") {
+			sub = x.str("s")
+		}
+		q, err := intOpt(x, "i", 0)
+		if err != nil {
+			return err
+		}
+		mq := admin.MessageQueue{Topic: x.str("t"), BrokerName: x.str("a"), QueueID: int32(q)}
+		route, _, err := x.admin.TopicRoute(x.ctx, mq.Topic)
+		if err != nil {
+			return err
+		}
+		addr, err := brokerOf(route, mq.BrokerName)
+		if err != nil {
+			return err
+		}
+		minOff, maxOff, err := queueRange(x, addr, mq)
+		if err != nil {
+			return err
+		}
+		counts := map[string]int64{}
+		var order []string
+	read:
+		for off := minOff; off < maxOff; {
+			r, err := x.admin.Pull(x.ctx, addr, admin.ToolsConsumerGroup, mq, sub, off, 32)
+			if err != nil {
+				fmt.Fprintf(x.stderr, "mqadmin printMsgByQueue: %v\n", err)
+				break
+			}
+			off = r.NextBeginOffset
+			if r.Status != "FOUND" {
+				break read
+			}
+			for _, m := range r.Messages {
+				if tag, _ := m.Tags(); calByTag && strings.TrimSpace(tag) != "" {
+					if _, ok := counts[tag]; !ok {
+						order = append(order, tag)
+					}
+					counts[tag]++
+				}
+				if printMsg {
+					body := "NOT PRINT BODY"
+					if printBody {
+						body = string(m.Body)
+					}
+					x.printf("MSGID: %s %s BODY: %s\n", m.MsgID(), messageExtString(m), body)
+				}
+			}
+		}
+		if calByTag {
+			sort.SliceStable(order, func(i, j int) bool { return counts[order[i]] > counts[order[j]] })
+			for _, t := range order {
+				x.printf("Tag: %-30s Count: %d\n", t, counts[t])
+			}
+		}
+		return nil
+	},
+}
+
+var consumeMessageCmd = &command{
+	name: "consumeMessage", desc: "Consume message",
+	opts: []option{
+		{short: "t", long: "topic", hasArg: true, required: true, desc: "Topic name"},
+		{short: "b", long: "brokerName", hasArg: true, desc: "Broker name"},
+		{short: "i", long: "queueId", hasArg: true, desc: "Queue Id"},
+		{short: "o", long: "offset", hasArg: true, desc: "Queue offset"},
+		{short: "g", long: "consumerGroup", hasArg: true, desc: "Consumer group name"},
+		{short: "s", long: "beginTimestamp ", hasArg: true, desc: "Begin timestamp[currentTimeMillis|yyyy-MM-dd#HH:mm:ss:SSS]"},
+		{short: "e", long: "endTimestamp ", hasArg: true, desc: "End timestamp[currentTimeMillis|yyyy-MM-dd#HH:mm:ss:SSS]"},
+		{short: "c", long: "MessageNumber", hasArg: true, desc: "Number of message to be consumed"},
+	},
+	run: func(x *invocation) error {
+		t := x.str("t")
+		group := admin.ToolsConsumerGroup
+		if x.has("g") {
+			group = x.str("g")
+		}
+		count, err := intOpt(x, "c", 128)
+		if err != nil {
+			return err
+		}
+		if count <= 0 {
+			x.printf("Please input a positive messageNumber!")
+			return usageError{"-c must be a positive number"}
+		}
+		if x.has("i") && !x.has("b") {
+			x.printf("Please set the brokerName before queueId!")
+			return usageError{"-i needs -b"}
+		}
+		if x.has("o") && !x.has("i") {
+			x.printf("Please set queueId before offset!")
+			return usageError{"-o needs -i"}
+		}
+		var begin, end int64
+		now := time.Now().UnixMilli()
+		if x.has("s") {
+			if begin, err = timestampOpt(x, "s"); err != nil {
+				return err
+			}
+			if begin > now {
+				x.printf("Please set the beginTimestamp before now!")
+				return usageError{"-s is in the future"}
+			}
+		}
+		if x.has("e") {
+			if end, err = timestampOpt(x, "e"); err != nil {
+				return err
+			}
+			if end > now {
+				x.printf("Please set the endTimestamp before now!")
+				return usageError{"-e is in the future"}
+			}
+			if begin > end {
+				x.printf("Please make sure that the beginTimestamp is less than or equal to the endTimestamp")
+				return usageError{"-s is after -e"}
+			}
+		}
+		route, _, err := x.admin.TopicRoute(x.ctx, t)
+		if err != nil {
+			return err
+		}
+		bounds := func(addr string, mq admin.MessageQueue) (int64, int64, error) {
+			minOff, err := x.admin.MinOffset(x.ctx, addr, mq)
+			if err != nil {
+				return 0, 0, err
+			}
+			maxOff, err := x.admin.MaxOffset(x.ctx, addr, mq)
+			if err != nil {
+				return 0, 0, err
+			}
+			if begin > 0 {
+				if minOff, err = x.admin.SearchOffset(x.ctx, addr, mq, begin); err != nil {
+					return 0, 0, err
+				}
+			}
+			if end > 0 {
+				if maxOff, err = x.admin.SearchOffset(x.ctx, addr, mq, end); err != nil {
+					return 0, 0, err
+				}
+			}
+			return minOff, maxOff, nil
+		}
+		pullRange := func(addr string, mq admin.MessageQueue, minOff, maxOff int64) {
+			for off := minOff; off <= maxOff; {
+				r, err := x.admin.Pull(x.ctx, addr, group, mq, "*", off, int(min(maxOff-off+1, 1<<20)))
+				if err != nil {
+					fmt.Fprintf(x.stderr, "mqadmin consumeMessage: %v\n", err)
+					return
+				}
+				off = r.NextBeginOffset
+				switch r.Status {
+				case "FOUND":
+					x.printf("Consume ok\n")
+					for _, m := range r.Messages {
+						x.printf("MSGID: %s %s BODY: %s\n", m.MsgID(), messageExtString(m), string(m.Body))
+					}
+				case "NO_MATCHED_MSG":
+					x.printf("%s no matched msg. status=%s, offset=%d\n", mqString(mq), r.Status, off)
+				default:
+					x.printf("%s print msg finished. status=%s, offset=%d\n", mqString(mq), r.Status, off)
+					return
+				}
+			}
+		}
+		if x.has("i") {
+			q, err := intOpt(x, "i", 0)
+			if err != nil {
+				return err
+			}
+			off, err := intOpt(x, "o", 0)
+			if err != nil {
+				return err
+			}
+			mq := admin.MessageQueue{Topic: t, BrokerName: x.str("b"), QueueID: int32(q)}
+			addr, err := brokerOf(route, mq.BrokerName)
+			if err != nil {
+				return err
+			}
+			minOff, maxOff, err := bounds(addr, mq)
+			if err != nil {
+				return err
+			}
+			if off > maxOff {
+				x.printf("%s no matched msg, offset=%d\n", mqString(mq), off)
+				return nil
+			}
+			minOff = max(minOff, off)
+			if maxOff-minOff > count {
+				x.printf("The oldler %d message will be provided\n", count)
+				maxOff = minOff + count - 1
+			}
+			pullRange(addr, mq, minOff, maxOff)
+			return nil
+		}
+		var mqs []admin.MessageQueue
+		for _, qd := range route.QueueDatas {
+			if qd.Perm&4 == 0 {
+				continue
+			}
+			for i := int32(0); i < qd.ReadQueueNums; i++ {
+				mqs = append(mqs, admin.MessageQueue{Topic: t, BrokerName: qd.BrokerName, QueueID: i})
+			}
+		}
+		sort.Slice(mqs, func(i, j int) bool { return mqs[i].Less(mqs[j]) })
+		left := count
+		for _, mq := range mqs {
+			if left == 0 {
+				return nil
+			}
+			addr, err := brokerOf(route, mq.BrokerName)
+			if err != nil {
+				return err
+			}
+			minOff, maxOff, err := bounds(addr, mq)
+			if err != nil {
+				return err
+			}
+			if maxOff-minOff > left {
+				x.printf("The older %d message of the %d queue will be provided\n", left, mq.QueueID)
+				maxOff = minOff + left - 1
+				left = 0
+			} else {
+				left = left - (maxOff - minOff) - 1
+			}
+			pullRange(addr, mq, minOff, maxOff)
+		}
+		return nil
+	},
+}

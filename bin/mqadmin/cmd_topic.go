@@ -20,7 +20,7 @@ func commands() []*command {
 		updateNamesrvConfigCmd, getBrokerConfigCmd, queryCqCmd, resetOffsetByTimeCmd, cloneGroupOffsetCmd,
 		cleanExpiredCQCmd, cleanUnusedTopicCmd, queryMsgByIDCmd, queryMsgByKeyCmd, queryMsgByUniqueKeyCmd,
 		statsAllCmd, brokerConsumeStatsCmd, sendMessageCmd, printMsgCmd, queryMsgByOffsetCmd,
-		consumerStatusCmd,
+		consumerStatusCmd, printMsgByQueueCmd, consumeMessageCmd,
 	}
 }
 
