@@ -95,6 +95,9 @@ public final class MqadminCompare {
         CLASSES.put("queryMsgByUniqueKey", "message.QueryMsgByUniqueKeySubCommand");
         CLASSES.put("sendMessage", "message.SendMessageCommand");
         CLASSES.put("printMsg", "message.PrintMessageSubCommand");
+        CLASSES.put("printMsgByQueue", "message.PrintMessageByQueueCommand");
+        CLASSES.put("consumeMessage", "message.ConsumeMessageCommand");
+        CLASSES.put("updateNamesrvConfig", "namesrv.UpdateNamesrvConfigCommand");
         CLASSES.put("queryMsgByOffset", "message.QueryMsgByOffsetSubCommand");
         CLASSES.put("cleanUnusedTopic", "broker.CleanUnusedTopicCommand");
     }
@@ -107,7 +110,7 @@ public final class MqadminCompare {
         "deleteKvConfig", "wipeWritePerm", "addWritePerm", "queryCq", "getNamesrvConfig", "resetOffsetByTime",
         "cloneGroupOffset", "cleanExpiredCQ", "cleanUnusedTopic", "queryMsgById", "queryMsgByKey",
         "queryMsgByUniqueKey", "statsAll", "brokerConsumeStats", "sendMessage", "printMsg", "queryMsgByOffset",
-        "consumerStatus"));
+        "consumerStatus", "printMsgByQueue", "consumeMessage", "updateNamesrvConfig"));
     static String goBinary;
     /** -gate go: only the "go" rows decide the exit status (the Java-vs-rocketd rows are still printed). */
     static boolean gateGoOnly;
@@ -153,6 +156,9 @@ public final class MqadminCompare {
         s.add(new Step("queryMsgByUniqueKey", "queryMsgByUniqueKey", "-t", "${topic}", "-i", "${msgId}"));
         s.add(new Step("queryMsgByOffset", "queryMsgByOffset", "-t", "${topic}", "-b", "${brokerName}", "-i", "1", "-o", "0"));
         s.add(new Step("printMsg", "printMsg", "-t", "${topic}"));
+        s.add(new Step("printMsgByQueue", "printMsgByQueue", "-t", "${topic}", "-a", "${brokerName}", "-i", "2", "-p", "true", "-d", "true", "-f", "true"));
+        s.add(new Step("consumeMessage", "consumeMessage", "-t", "${topic}", "-b", "${brokerName}", "-i", "2", "-c", "1"));
+        s.add(new Step("consumeMessage(all)", "consumeMessage", "-t", "${topic}", "-c", "100"));
         s.add(new Step("resetOffsetByTime", "resetOffsetByTime", "-g", "${group}", "-t", "${topic}", "-s", "${firstStore}"));
         s.add(new Step("updateBrokerConfig", "updateBrokerConfig", "-b", "${broker}", "-k", "flushConsumerOffsetHistoryInterval", "-v", "61000"));
         s.add(new Step("getBrokerConfig", "getBrokerConfig", "-b", "${broker}"));
@@ -174,6 +180,7 @@ public final class MqadminCompare {
         s.add(new Step("addWritePerm", "addWritePerm", "-b", "${brokerName}"));
         s.add(new Step("deleteSubGroup", "deleteSubGroup", "-b", "${broker}", "-g", "${subgroup}"));
         s.add(new Step("sendMessage", "sendMessage", "-t", "${dtopic}", "-p", "hello", "-k", "K1", "-c", "T1", "-b", "${brokerName}", "-i", "1"));
+        s.add(new Step("updateNamesrvConfig", "updateNamesrvConfig", "-k", "orderMessageEnable", "-v", "false"));
         s.add(new Step("getNamesrvConfig", "getNamesrvConfig"));
         s.add(new Step("cleanExpiredCQ", "cleanExpiredCQ", "-b", "${broker}"));
         s.add(new Step("cleanUnusedTopic", "cleanUnusedTopic", "-c", "${cluster}"));
@@ -581,7 +588,7 @@ public final class MqadminCompare {
                 l = l.replaceAll("ProcessQueueInfo \\[.*\\]", "ProcessQueueInfo [<STATE>]");
                 l = l.replaceAll("^(\\S+ \\S+ \\d+ )\\d+$", "$1<N>");
             }
-            if (cmd.equals("printMsg")) {
+            if (cmd.equals("printMsg") || cmd.equals("printMsgByQueue") || cmd.equals("consumeMessage")) {
                 l = l.replaceAll("commitLogOffset=\\d+", "commitLogOffset=<N>");
             }
             if (cmd.equals("queryMsgById") || cmd.equals("queryMsgByKey") || cmd.equals("queryMsgByUniqueKey")
