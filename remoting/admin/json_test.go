@@ -10,7 +10,7 @@ func TestDecodeObjectKeyedMaps(t *testing.T) {
 	body := `{"offsetTable":{{"brokerName":"b","queueId":1,"topic":"T"}:{"maxOffset":5,"minOffset":0},{"brokerName":"b","queueId":0,"topic":"T{}"}:{"maxOffset":3,"minOffset":1}},"addrs":{0:"127.0.0.1:1"}}`
 	var v struct {
 		OffsetTable Pairs[MessageQueue, TopicOffset] `json:"offsetTable"`
-		Addrs       map[string]string                 `json:"addrs"`
+		Addrs       map[string]string                `json:"addrs"`
 	}
 	require.NoError(t, decode([]byte(body), &v))
 	require.Len(t, v.OffsetTable, 2)

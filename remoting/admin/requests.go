@@ -190,7 +190,7 @@ func (c *Client) ConsumeStatsOn(ctx context.Context, addr, group, topic string) 
 	}
 	var body struct {
 		OffsetTable Pairs[MessageQueue, OffsetWrapper] `json:"offsetTable"`
-		ConsumeTps  float64                             `json:"consumeTps"`
+		ConsumeTps  float64                            `json:"consumeTps"`
 	}
 	if err := decode(resp.Body, &body); err != nil {
 		return nil, err

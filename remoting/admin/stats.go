@@ -58,7 +58,7 @@ func (c *Client) BrokerConsumeStats(ctx context.Context, addr string, isOrder bo
 	}
 	type cs struct {
 		OffsetTable Pairs[MessageQueue, OffsetWrapper] `json:"offsetTable"`
-		ConsumeTps  float64                             `json:"consumeTps"`
+		ConsumeTps  float64                            `json:"consumeTps"`
 	}
 	var body struct {
 		ConsumeStatsList []map[string][]cs `json:"consumeStatsList"`
