@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/rocketd/rocketd/conformance/rocketdtest"
+	"github.com/rocketd/rocketd/remoting/admin"
 )
 
 // mqadmin runs one command against ns and returns stdout, failing the test on a non-zero status.
@@ -81,6 +82,25 @@ func TestCommandsAgainstRocketd(t *testing.T) {
 	require.Contains(t, mqadmin(t, ns, "updateSubGroup", "-b", c.BrokerAddr(), "-g", "AdminG"), "create subscription group to "+c.BrokerAddr()+" success.\n")
 	require.Equal(t, "delete subscription group [AdminG] from broker ["+c.BrokerAddr()+"] success.\n",
 		mqadmin(t, ns, "deleteSubGroup", "-b", c.BrokerAddr(), "-g", "AdminG"))
+
+	// An order topic records its queue layout in the name server's ORDER_TOPIC_CONFIG namespace.
+	order := mqadmin(t, ns, "updateTopic", "-b", c.BrokerAddr(), "-t", "AdminO", "-r", "2", "-w", "2", "-o", "true")
+	require.True(t, strings.HasPrefix(order, "set broker orderConf. isOrder=true, orderConf=[broker-a:2]create topic to "), order)
+
+	// resetOffsetByTime for a group with no online client commits the offsets itself.
+	cl, err := admin.New(ns, 0)
+	require.NoError(t, err)
+	defer cl.Close()
+	for q := int32(0); q < 2; q++ {
+		require.NoError(t, cl.UpdateConsumerOffset(context.Background(), c.BrokerAddr(), "OffG", admin.MessageQueue{Topic: "AdminT", BrokerName: "broker-a", QueueID: q}, 0))
+	}
+	reset := mqadmin(t, ns, "resetOffsetByTime", "-g", "OffG", "-t", "AdminT", "-s", "now")
+	require.Contains(t, reset, "rollback consumer offset by specified consumerGroup[OffG], topic[AdminT], force[true], timestamp(string)[now], timestamp(long)[-1]\n")
+	require.Regexp(t, regexp.MustCompile(`(?m)^broker-a\s+1\s+1\s+0\s+1\s+1\s*$`), reset)
+
+	// queryMsgById -s true sends the message again, keeping its id.
+	resent := mqadmin(t, ns, "queryMsgById", "-i", strings.TrimSpace(strings.Split(strings.Split(byOffset, "OffsetID:")[1], "\n")[0]), "-s", "true")
+	require.Contains(t, resent, "SendResult [sendStatus=SEND_OK, msgId="+uniq+", ")
 
 	// A group that never consumed: Java's message, status 1.
 	var o, e bytes.Buffer

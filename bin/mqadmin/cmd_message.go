@@ -217,8 +217,21 @@ var queryMsgByIDCmd = &command{
 				x.printf("%s", directResultString(r))
 			}
 		case x.has("s"):
-			if boolOpt(x, "s", false) {
-				return fmt.Errorf("-s true (resend) is not supported by this mqadmin yet; use Java's mqadmin")
+			if !boolOpt(x, "s", false) {
+				return nil
+			}
+			for _, id := range ids {
+				m, err := x.admin.ViewMessage(x.ctx, id)
+				if err != nil {
+					return err
+				}
+				x.printf("prepare resend msg. originalMsgId=%s", id)
+				res, err := x.admin.Send(x.ctx, "ReSendMsgById", admin.OutMessage{Topic: m.Topic, Body: m.Body, Props: m.Props}, nil)
+				if err != nil {
+					return err
+				}
+				x.printf("SendResult [sendStatus=%s, msgId=%s, offsetMsgId=%s, messageQueue=%s, queueOffset=%d]",
+					res.Status, res.MsgID, res.OffsetMsgID, mqString(res.Queue), res.QueueOffset)
 			}
 		default:
 			for _, id := range ids {

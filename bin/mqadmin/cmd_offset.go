@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"strconv"
 	"time"
 
@@ -41,10 +40,22 @@ var resetOffsetByTimeCmd = &command{
 		}
 		force := boolOpt(x, "f", true)
 		offsets, err := x.admin.ResetOffsetByTime(x.ctx, t, g, timestamp, force, x.has("c"))
-		if err != nil {
-			if admin.IsCode(err, code.ConsumerNotOnline) {
-				return fmt.Errorf("%w (the group is not online; Java's mqadmin then rolls back the committed offsets itself, which this mqadmin does not do yet)", err)
+		if admin.IsCode(err, code.ConsumerNotOnline) {
+			// The group has no online client: commit the offsets directly, as Java's mqadmin does.
+			stats, err := x.admin.ResetOffsetByTimeOld(x.ctx, g, t, timestamp, force)
+			if err != nil {
+				return err
 			}
+			x.printf("rollback consumer offset by specified consumerGroup[%s], topic[%s], force[%t], timestamp(string)[%s], timestamp(long)[%d]\n",
+				g, t, force, ts, timestamp)
+			x.printf("%-20s  %-20s  %-20s  %-20s  %-20s  %-20s\n", "#brokerName", "#queueId", "#brokerOffset", "#consumerOffset", "#timestampOffset", "#rollbackOffset")
+			for _, r := range stats {
+				x.printf("%-20s  %-20d  %-20d  %-20d  %-20d  %-20d\n", frontAtLeast(r.BrokerName, 32), r.QueueID, r.BrokerOffset,
+					r.ConsumerOffset, r.TimestampOffset, r.RollbackOffset)
+			}
+			return nil
+		}
+		if err != nil {
 			return err
 		}
 		x.printf("rollback consumer offset by specified group[%s], topic[%s], force[%t], timestamp(string)[%s], timestamp(long)[%d]\n",

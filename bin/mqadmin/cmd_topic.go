@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/rocketd/rocketd/broker/topic"
+	"github.com/rocketd/rocketd/compat"
 	"github.com/rocketd/rocketd/remoting/admin"
 )
 
@@ -131,13 +132,21 @@ var updateTopicCmd = &command{
 			tc.TopicSysFlag |= 2
 		}
 		tc.Order = boolOpt(x, "o", false)
-		if tc.Order {
-			return fmt.Errorf("-o true (order topic configuration in the name server's KV config) is not supported by this mqadmin yet; use Java's mqadmin")
-		}
 		if x.has("b") {
 			addr := x.str("b")
 			if err := x.admin.CreateTopic(x.ctx, addr, tc); err != nil {
 				return err
+			}
+			if tc.Order {
+				name, err := brokerNameOf(x, addr)
+				if err != nil {
+					return err
+				}
+				conf := fmt.Sprintf("%s:%d", name, tc.WriteQueueNums)
+				if err := mergeOrderConf(x, tc.TopicName, conf); err != nil {
+					return err
+				}
+				x.printf("set broker orderConf. isOrder=%t, orderConf=[%s]", tc.Order, conf)
 			}
 			x.printf("create topic to %s success.\n", addr)
 			x.printf("%s", topicConfigString(tc))
@@ -153,9 +162,71 @@ var updateTopicCmd = &command{
 			}
 			x.printf("create topic to %s success.\n", addr)
 		}
+		if tc.Order {
+			ci, err := x.admin.ClusterInfo(x.ctx)
+			if err != nil {
+				return err
+			}
+			names := append([]string(nil), ci.ClusterAddrTable[x.str("c")]...)
+			compat.JavaHashMapOrder(names, 0) // Java iterates the cluster's HashSet of broker names
+			parts := make([]string, len(names))
+			for i, n := range names {
+				parts[i] = fmt.Sprintf("%s:%d", n, tc.WriteQueueNums)
+			}
+			conf := strings.Join(parts, ";")
+			if err := x.admin.PutKVConfig(x.ctx, orderTopicNamespace, tc.TopicName, conf); err != nil {
+				return err
+			}
+			x.printf("set cluster orderConf. isOrder=%t, orderConf=[%s]", tc.Order, conf)
+		}
 		x.printf("%s", topicConfigString(tc))
 		return nil
 	},
+}
+
+// orderTopicNamespace is the name server KV namespace of order topics' queue layout (NamesrvUtil).
+const orderTopicNamespace = "ORDER_TOPIC_CONFIG"
+
+// brokerNameOf is Java CommandUtil.fetchBrokerNameByAddr.
+func brokerNameOf(x *invocation, addr string) (string, error) {
+	ci, err := x.admin.ClusterInfo(x.ctx)
+	if err != nil {
+		return "", err
+	}
+	for name, bd := range ci.BrokerAddrTable {
+		for _, a := range bd.BrokerAddrs {
+			if a == addr {
+				return name, nil
+			}
+		}
+	}
+	return "", fmt.Errorf("broker %s not found: make sure the specified broker addr exists or the name server connected to is correct", addr)
+}
+
+// mergeOrderConf is Java createOrUpdateOrderConf for one broker: the topic's "broker:queues" entries in the
+// name server, this broker's replaced, joined with ';' in HashMap order of the broker names.
+func mergeOrderConf(x *invocation, topic, conf string) error {
+	entries := map[string]string{}
+	var names []string
+	add := func(e string) {
+		name, _, _ := strings.Cut(e, ":")
+		if _, ok := entries[name]; !ok {
+			names = append(names, name)
+		}
+		entries[name] = e
+	}
+	if old, err := x.admin.KVConfig(x.ctx, orderTopicNamespace, topic); err == nil && strings.TrimSpace(old) != "" {
+		for _, e := range strings.Split(old, ";") {
+			add(e)
+		}
+	}
+	add(conf)
+	compat.JavaHashMapOrder(names, 0)
+	parts := make([]string, len(names))
+	for i, n := range names {
+		parts[i] = entries[n]
+	}
+	return x.admin.PutKVConfig(x.ctx, orderTopicNamespace, topic, strings.Join(parts, ";"))
 }
 
 var deleteTopicCmd = &command{

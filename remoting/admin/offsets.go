@@ -85,3 +85,96 @@ func (c *Client) offsetCall(ctx context.Context, addr string, rc int32, ext map[
 	}
 	return strconv.ParseInt(resp.Ext("offset"), 10, 64)
 }
+
+// RollbackStats is one queue of ResetOffsetByTimeOld.
+type RollbackStats struct {
+	BrokerName      string
+	QueueID         int32
+	BrokerOffset    int64
+	ConsumerOffset  int64
+	TimestampOffset int64
+	RollbackOffset  int64
+}
+
+// ResetOffsetByTimeOld is Java resetOffsetByTimestampOld, what mqadmin falls back to when the group is not
+// online: the admin itself looks up the offset of timestamp (-1: the max offset) in each queue of topic and
+// commits it for group with UPDATE_CONSUMER_OFFSET (unless force is false and it is ahead of the committed one).
+func (c *Client) ResetOffsetByTimeOld(ctx context.Context, group, topic string, timestamp int64, force bool) ([]RollbackStats, error) {
+	route, _, err := c.TopicRoute(ctx, topic)
+	if err != nil {
+		return nil, err
+	}
+	readQueues := map[string]int32{}
+	for _, bd := range route.BrokerDatas {
+		for _, q := range route.QueueDatas {
+			if q.BrokerName == bd.BrokerName {
+				readQueues[bd.SelectAddr()] = q.ReadQueueNums
+			}
+		}
+	}
+	var out []RollbackStats
+	reset := func(addr string, mq MessageQueue, ow OffsetWrapper) error {
+		var off int64
+		var err error
+		if timestamp == -1 {
+			off, err = c.MaxOffset(ctx, addr, mq)
+		} else {
+			off, err = c.SearchOffset(ctx, addr, mq, timestamp)
+		}
+		if err != nil {
+			return err
+		}
+		rs := RollbackStats{BrokerName: mq.BrokerName, QueueID: mq.QueueID, BrokerOffset: ow.BrokerOffset,
+			ConsumerOffset: ow.ConsumerOffset, TimestampOffset: off, RollbackOffset: ow.ConsumerOffset}
+		if force || off <= ow.ConsumerOffset {
+			rs.RollbackOffset = off
+			if err := c.UpdateConsumerOffset(ctx, addr, group, mq, off); err != nil {
+				return err
+			}
+		}
+		out = append(out, rs)
+		return nil
+	}
+	for _, bd := range route.BrokerDatas {
+		addr := bd.SelectAddr()
+		if addr == "" {
+			continue
+		}
+		cs, err := c.ConsumeStatsOn(ctx, addr, group, "")
+		if err != nil {
+			return nil, err
+		}
+		offs := cs.Offsets
+		sort.SliceStable(offs, func(i, j int) bool { return offs[i].K.Less(offs[j].K) })
+		consumed := false
+		for _, p := range offs {
+			if p.K.Topic != topic {
+				continue
+			}
+			consumed = true
+			if err := reset(addr, p.K, p.V); err != nil {
+				return nil, err
+			}
+		}
+		if consumed {
+			continue
+		}
+		st, err := c.TopicStatsOn(ctx, addr, topic)
+		if err != nil {
+			return nil, err
+		}
+		for i := int32(0); i < readQueues[addr]; i++ {
+			mq := MessageQueue{Topic: topic, BrokerName: bd.BrokerName, QueueID: i}
+			var ow OffsetWrapper
+			for _, p := range st {
+				if p.K == mq {
+					ow = OffsetWrapper{BrokerOffset: p.V.MaxOffset, ConsumerOffset: p.V.MinOffset}
+				}
+			}
+			if err := reset(addr, mq, ow); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return out, nil
+}

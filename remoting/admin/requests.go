@@ -419,3 +419,12 @@ func (c *Client) TopicConsumeByWho(ctx context.Context, route *TopicRouteData, t
 	}
 	return out, nil
 }
+
+// KVConfig is GET_KV_CONFIG (101) on the first name server that answers.
+func (c *Client) KVConfig(ctx context.Context, namespace, key string) (string, error) {
+	resp, err := c.callNS(ctx, req(code.GetKvConfig, map[string]string{"namespace": namespace, "key": key}, nil))
+	if err != nil {
+		return "", err
+	}
+	return resp.Ext("value"), nil
+}

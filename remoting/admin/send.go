@@ -33,6 +33,9 @@ type SendResult struct {
 type OutMessage struct {
 	Topic, Tags, Keys string
 	Body              []byte
+	// Props, when set, are the message's properties as they are (a resent message keeps its UNIQ_KEY);
+	// Tags and Keys are then ignored.
+	Props map[string]string
 }
 
 var uniqCounter atomic.Uint32
@@ -115,13 +118,24 @@ func (c *Client) Send(ctx context.Context, group string, m OutMessage, mq *Messa
 	if addr == "" {
 		return nil, fmt.Errorf("broker %s has no master in the route of %s", target.BrokerName, m.Topic)
 	}
-	uniq := NewUniqID()
-	props := map[string]string{"UNIQ_KEY": uniq, "WAIT": "true"}
-	if m.Tags != "" {
-		props["TAGS"] = m.Tags
+	props := map[string]string{"WAIT": "true"}
+	if m.Props != nil {
+		props = map[string]string{}
+		for k, v := range m.Props {
+			props[k] = v
+		}
+	} else {
+		if m.Tags != "" {
+			props["TAGS"] = m.Tags
+		}
+		if m.Keys != "" {
+			props["KEYS"] = m.Keys
+		}
 	}
-	if m.Keys != "" {
-		props["KEYS"] = m.Keys
+	uniq := props["UNIQ_KEY"]
+	if uniq == "" {
+		uniq = NewUniqID()
+		props["UNIQ_KEY"] = uniq
 	}
 	ext := map[string]string{"a": group, "b": m.Topic, "c": "TBW102", "d": "4", "e": strconv.Itoa(int(target.QueueID)),
 		"f": "0", "g": strconv.FormatInt(time.Now().UnixMilli(), 10), "h": "0", "i": compat.EncodeProperties(props),

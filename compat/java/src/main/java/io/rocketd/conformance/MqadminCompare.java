@@ -166,6 +166,7 @@ public final class MqadminCompare {
         s.add(new Step("consumerStatus", "consumerStatus", "-g", "${group}", "-i", "${clientId}"));
         s.add(new Step("cloneGroupOffset", "cloneGroupOffset", "-s", "${group}", "-d", "${subgroup}", "-t", "${topic}", "-o", "true"));
         s.add(new Step("consumerProgress(clone)", "consumerProgress", "-g", "${subgroup}"));
+        s.add(new Step("resetOffsetByTime(offline)", "resetOffsetByTime", "-g", "${subgroup}", "-t", "${topic}", "-s", "now"));
         s.add(new Step("brokerConsumeStats", "brokerConsumeStats", "-b", "${broker}"));
         s.add(new Step("topicRoute -l", "topicRoute", "-t", "${topic}", "-l"));
         s.add(new Step("topicClusterList", "topicClusterList", "-t", "${topic}"));
@@ -182,6 +183,8 @@ public final class MqadminCompare {
         s.add(new Step("sendMessage", "sendMessage", "-t", "${dtopic}", "-p", "hello", "-k", "K1", "-c", "T1", "-b", "${brokerName}", "-i", "1"));
         s.add(new Step("updateNamesrvConfig", "updateNamesrvConfig", "-k", "orderMessageEnable", "-v", "false"));
         s.add(new Step("getNamesrvConfig", "getNamesrvConfig"));
+        s.add(new Step("updateTopic(order)", "updateTopic", "-b", "${broker}", "-t", "${otopic}", "-r", "2", "-w", "2", "-o", "true"));
+        s.add(new Step("queryMsgById -s", "queryMsgById", "-i", "${offsetMsgId}", "-s", "true"));
         s.add(new Step("cleanExpiredCQ", "cleanExpiredCQ", "-b", "${broker}"));
         s.add(new Step("cleanUnusedTopic", "cleanUnusedTopic", "-c", "${cluster}"));
         s.add(new Step("deleteTopic", "deleteTopic", "-c", "${cluster}", "-t", "${dtopic}"));
@@ -334,6 +337,7 @@ public final class MqadminCompare {
         }
         vars.put("topic", "MQC_T_" + run);
         vars.put("dtopic", "MQC_D_" + run);
+        vars.put("otopic", "MQC_O_" + run);
         vars.put("group", "MQC_G_" + run);
         vars.put("pgroup", "MQC_PG_" + run);
         vars.put("subgroup", "MQC_S_" + run);
@@ -587,6 +591,10 @@ public final class MqadminCompare {
             if (cmd.equals("consumerStatus")) {
                 l = l.replaceAll("ProcessQueueInfo \\[.*\\]", "ProcessQueueInfo [<STATE>]");
                 l = l.replaceAll("^(\\S+ \\S+ \\d+ )\\d+$", "$1<N>");
+            }
+            // A resent message goes to a queue the producer picks.
+            if (cmd.equals("queryMsgById") && l.contains("SendResult [")) {
+                l = l.replaceAll("queueId=\\d+", "queueId=<N>").replaceAll("queueOffset=\\d+", "queueOffset=<N>");
             }
             if (cmd.equals("printMsg") || cmd.equals("printMsgByQueue") || cmd.equals("consumeMessage")) {
                 l = l.replaceAll("commitLogOffset=\\d+", "commitLogOffset=<N>");
