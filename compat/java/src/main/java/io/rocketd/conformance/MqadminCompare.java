@@ -166,7 +166,8 @@ public final class MqadminCompare {
         s.add(new Step("consumerStatus", "consumerStatus", "-g", "${group}", "-i", "${clientId}"));
         s.add(new Step("cloneGroupOffset", "cloneGroupOffset", "-s", "${group}", "-d", "${subgroup}", "-t", "${topic}", "-o", "true"));
         s.add(new Step("consumerProgress(clone)", "consumerProgress", "-g", "${subgroup}"));
-        s.add(new Step("resetOffsetByTime(offline)", "resetOffsetByTime", "-g", "${subgroup}", "-t", "${topic}", "-s", "now"));
+        s.add(new Step("resetOffsetByTime(offline)", "resetOffsetByTime", "-g", "${subgroup}", "-t", "${topic}", "-s", "now")
+            .resetWith("resetOffsetByTime", "-g", "${subgroup}", "-t", "${topic}", "-s", "0"));
         s.add(new Step("brokerConsumeStats", "brokerConsumeStats", "-b", "${broker}"));
         s.add(new Step("topicRoute -l", "topicRoute", "-t", "${topic}", "-l"));
         s.add(new Step("topicClusterList", "topicClusterList", "-t", "${topic}"));
@@ -552,6 +553,8 @@ public final class MqadminCompare {
         }
         for (String raw : text.split("\n")) {
             String l = raw.replaceAll("\\s+$", "");
+            // Java prints the id and the SendResult without a separator.
+            l = l.replaceAll("(originalMsgId=[0-9A-F]+)SendResult", "$1 SendResult");
             if (l.trim().isEmpty()) {
                 continue;
             }
