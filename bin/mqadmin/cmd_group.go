@@ -114,16 +114,9 @@ var deleteSubGroupCmd = &command{
 			}
 			// Java then deletes the group's %RETRY% and %DLQ% topics from the cluster, printing as deleteTopic.
 			for _, t := range []string{"%RETRY%" + g, "%DLQ%" + g} {
-				for _, addr := range masters {
-					if err := x.admin.DeleteTopicInBroker(x.ctx, addr, t); err != nil {
-						return err
-					}
-				}
-				x.printf("delete topic [%s] from cluster [%s] success.\n", t, cluster)
-				if err := x.admin.DeleteTopicInNamesrv(x.ctx, t, cluster); err != nil {
+				if err := deleteTopicInCluster(x, cluster, t, masters); err != nil {
 					return err
 				}
-				x.printf("delete topic [%s] from NameServer success.\n", t)
 			}
 		default:
 			return needBrokerOrCluster

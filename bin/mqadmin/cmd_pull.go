@@ -87,6 +87,22 @@ func queueRange(x *invocation, addr string, mq admin.MessageQueue) (int64, int64
 	return minOff, maxOff, nil
 }
 
+// readQueues lists the topic's readable queues (Java fetchSubscribeMessageQueues). Java iterates them as a
+// HashSet; here they are in queue order.
+func readQueues(topic string, route *admin.TopicRouteData) []admin.MessageQueue {
+	var mqs []admin.MessageQueue
+	for _, q := range route.QueueDatas {
+		if q.Perm&4 == 0 {
+			continue
+		}
+		for i := int32(0); i < q.ReadQueueNums; i++ {
+			mqs = append(mqs, admin.MessageQueue{Topic: topic, BrokerName: q.BrokerName, QueueID: i})
+		}
+	}
+	sort.Slice(mqs, func(i, j int) bool { return mqs[i].Less(mqs[j]) })
+	return mqs
+}
+
 func mqString(mq admin.MessageQueue) string {
 	return fmt.Sprintf("MessageQueue [topic=%s, brokerName=%s, queueId=%d]", mq.Topic, mq.BrokerName, mq.QueueID)
 }
@@ -115,18 +131,7 @@ var printMsgCmd = &command{
 		if err != nil {
 			return err
 		}
-		// Java iterates a HashSet of the topic's read queues; here they are in queue order.
-		var mqs []admin.MessageQueue
-		for _, q := range route.QueueDatas {
-			if q.Perm&4 == 0 {
-				continue
-			}
-			for i := int32(0); i < q.ReadQueueNums; i++ {
-				mqs = append(mqs, admin.MessageQueue{Topic: t, BrokerName: q.BrokerName, QueueID: i})
-			}
-		}
-		sort.Slice(mqs, func(i, j int) bool { return mqs[i].Less(mqs[j]) })
-		for _, mq := range mqs {
+		for _, mq := range readQueues(t, route) {
 			addr, err := brokerOf(route, mq.BrokerName)
 			if err != nil {
 				return err
@@ -417,18 +422,8 @@ var consumeMessageCmd = &command{
 			pullRange(addr, mq, minOff, maxOff)
 			return nil
 		}
-		var mqs []admin.MessageQueue
-		for _, qd := range route.QueueDatas {
-			if qd.Perm&4 == 0 {
-				continue
-			}
-			for i := int32(0); i < qd.ReadQueueNums; i++ {
-				mqs = append(mqs, admin.MessageQueue{Topic: t, BrokerName: qd.BrokerName, QueueID: i})
-			}
-		}
-		sort.Slice(mqs, func(i, j int) bool { return mqs[i].Less(mqs[j]) })
 		left := count
-		for _, mq := range mqs {
+		for _, mq := range readQueues(t, route) {
 			if left == 0 {
 				return nil
 			}

@@ -25,8 +25,9 @@ func commands() []*command {
 	}
 }
 
-// clusterMasters is Java CommandUtil.fetchMasterAddrByClusterName: the master address of every broker of cluster.
-func clusterMasters(x *invocation, cluster string) ([]string, error) {
+// clusterBrokerData returns the brokers of cluster (an error naming the cluster when the name server has no
+// such cluster, as Java's CommandUtil says).
+func clusterBrokerData(x *invocation, cluster string) ([]admin.BrokerData, error) {
 	ci, err := x.admin.ClusterInfo(x.ctx)
 	if err != nil {
 		return nil, err
@@ -35,12 +36,25 @@ func clusterMasters(x *invocation, cluster string) ([]string, error) {
 	if !ok {
 		return nil, fmt.Errorf("cluster %q not found: make sure the specified clusterName exists or the name server connected to is correct", cluster)
 	}
-	var out []string
+	var out []admin.BrokerData
 	for _, n := range names {
 		if bd, ok := ci.BrokerAddrTable[n]; ok {
-			if a := bd.Addr(0); a != "" {
-				out = append(out, a)
-			}
+			out = append(out, bd)
+		}
+	}
+	return out, nil
+}
+
+// clusterMasters is Java CommandUtil.fetchMasterAddrByClusterName: the master address of every broker of cluster.
+func clusterMasters(x *invocation, cluster string) ([]string, error) {
+	bds, err := clusterBrokerData(x, cluster)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, bd := range bds {
+		if a := bd.Addr(0); a != "" {
+			out = append(out, a)
 		}
 	}
 	sort.Strings(out)
@@ -49,22 +63,33 @@ func clusterMasters(x *invocation, cluster string) ([]string, error) {
 
 // clusterBrokers lists every broker address (masters and slaves) of cluster.
 func clusterBrokers(x *invocation, cluster string) ([]string, error) {
-	ci, err := x.admin.ClusterInfo(x.ctx)
+	bds, err := clusterBrokerData(x, cluster)
 	if err != nil {
 		return nil, err
 	}
-	names, ok := ci.ClusterAddrTable[cluster]
-	if !ok {
-		return nil, fmt.Errorf("cluster %q not found: make sure the specified clusterName exists or the name server connected to is correct", cluster)
-	}
 	var out []string
-	for _, n := range names {
-		bd := ci.BrokerAddrTable[n]
+	for _, bd := range bds {
 		for _, id := range bd.IDs() {
 			out = append(out, bd.Addr(id))
 		}
 	}
 	return out, nil
+}
+
+// deleteTopicInCluster is Java DeleteTopicSubCommand.deleteTopic: the topic goes from every master, then from
+// the name servers, each step printed.
+func deleteTopicInCluster(x *invocation, cluster, t string, masters []string) error {
+	for _, addr := range masters {
+		if err := x.admin.DeleteTopicInBroker(x.ctx, addr, t); err != nil {
+			return err
+		}
+	}
+	x.printf("delete topic [%s] from cluster [%s] success.\n", t, cluster)
+	if err := x.admin.DeleteTopicInNamesrv(x.ctx, t, cluster); err != nil {
+		return err
+	}
+	x.printf("delete topic [%s] from NameServer success.\n", t)
+	return nil
 }
 
 func intOpt(x *invocation, short string, def int64) (int64, error) {
@@ -241,17 +266,7 @@ var deleteTopicCmd = &command{
 		if err != nil {
 			return err
 		}
-		for _, addr := range masters {
-			if err := x.admin.DeleteTopicInBroker(x.ctx, addr, t); err != nil {
-				return err
-			}
-		}
-		x.printf("delete topic [%s] from cluster [%s] success.\n", t, cluster)
-		if err := x.admin.DeleteTopicInNamesrv(x.ctx, t, cluster); err != nil {
-			return err
-		}
-		x.printf("delete topic [%s] from NameServer success.\n", t)
-		return nil
+		return deleteTopicInCluster(x, cluster, t, masters)
 	},
 }
 
