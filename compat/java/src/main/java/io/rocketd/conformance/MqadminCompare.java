@@ -175,6 +175,8 @@ public final class MqadminCompare {
             .resetWith("resetOffsetByTime", "-g", "${subgroup}", "-t", "${topic}", "-s", "0"));
         s.add(new Step("brokerConsumeStats", "brokerConsumeStats", "-b", "${broker}"));
         s.add(new Step("topicRoute -l", "topicRoute", "-t", "${topic}", "-l"));
+        s.add(new Step("topicList -c", "topicList", "-c"));
+        s.add(new Step("clusterList -m", "clusterList", "-m"));
         s.add(new Step("topicClusterList", "topicClusterList", "-t", "${topic}"));
         s.add(new Step("queryCq", "queryCq", "-t", "${topic}", "-q", "1", "-i", "0", "-c", "5"));
         s.add(new Step("queryCq -g", "queryCq", "-t", "${topic}", "-q", "1", "-i", "1", "-g", "${group}"));
@@ -566,6 +568,7 @@ public final class MqadminCompare {
             lines.add("<NOT RUN>");
             return lines;
         }
+        boolean clusterModel = text.startsWith("#Cluster Name");
         for (String raw : text.split("\n")) {
             String l = raw.replaceAll("\\s+$", "");
             // Java prints the id and the SendResult without a separator.
@@ -574,8 +577,13 @@ public final class MqadminCompare {
                 continue;
             }
             // topicList on a shared reference lists other runs' topics: keep this run's and system names.
-            if (cmd.equals("topicList") && !l.contains(run) && !SYSTEM_TOPICS.matcher(l.trim()).matches()) {
-                continue;
+            // (topicList -c prints "cluster topic group": the topic is the second column.)
+            if (cmd.equals("topicList") && !l.contains(run) && !l.startsWith("#")) {
+                String[] f = l.trim().split("\\s+");
+                String topicCol = clusterModel && f.length >= 2 ? f[1] : l.trim();
+                if (!SYSTEM_TOPICS.matcher(topicCol).matches()) {
+                    continue;
+                }
             }
             // A Java consumer learns its %RETRY% topic's route either at start or at the next 30 s route poll,
             // depending on a race with its first heartbeat (which creates the topic): not a server property.
