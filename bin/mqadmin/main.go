@@ -8,9 +8,10 @@
 //	mqadmin help topicRoute
 //
 // The name server comes from -n, else NAMESRV_ADDR. Deliberate differences from Java's (for scripts): an unknown
-// command and a failed command exit with status 1 (Java exits 0 after printing a stack trace); a failure is one
-// line on stderr, "mqadmin <command>: <reason>", where reason carries the server's CODE and DESC as Java prints
-// them. A missing required option prints the same usage text as Java (status 1) plus one line naming the option.
+// command, a bad option value and a failed command exit with status 1 (Java exits 0, after a stack trace for the
+// last two); a failure is one line on stderr, "mqadmin <command>: <reason>", where reason carries the server's
+// CODE and DESC as Java prints them; -h exits 0 even on a command with required options (Java: 1). A missing
+// required option or an unknown one prints the same usage text as Java (status 1) plus one line naming it.
 package main
 
 import (
