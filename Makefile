@@ -37,9 +37,12 @@ test-go: vet
 	$(GO) test -count=1 -timeout 30m ./conformance/...
 
 # The unmodified Java 4.9.8 client suite against rocketd, the store binary swap Java <-> rocketd (clean stop
-# and kill -9, both ways), and the Go mqadmin against Java's mqadmin on rocketd and on the Java reference. `make conformance-ref` (the Go suite against the Java reference) is run by hand when
-# tests change: under heavy load some of its client-timing-bound tests can miss their deadlines on Java.
-test-java: conformance-java compat-store mqadmin-compare-go
+# and kill -9, both ways), the ACL judge (acl-judge, compat/java/acl.sh: AclClientRPCHook requests against the
+# Java reference and rocketd, both with aclEnable=true, ~30 s), and the Go mqadmin beside Java's mqadmin on
+# rocketd and on the Java reference (mqadmin-compare-go, ~100 s). `make conformance-ref` (the Go suite against
+# the Java reference) is run by hand when tests change: under heavy load some of its client-timing-bound tests
+# can miss their deadlines on Java.
+test-java: conformance-java compat-store acl-judge mqadmin-compare-go
 
 # A short run of every fuzz target (FUZZTIME each).
 fuzz:

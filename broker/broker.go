@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/rocketd/rocketd/broker/acl"
 	"github.com/rocketd/rocketd/broker/client"
 	"github.com/rocketd/rocketd/broker/offset"
 	"github.com/rocketd/rocketd/broker/subgroup"
@@ -36,8 +37,9 @@ type Broker struct {
 	consumers *client.Consumers
 	locks     *client.Locks
 	holds     *pullHolds
-	dl        delivery // delivery.go
-	ext       adminExt // admin_ext.go
+	dl        delivery       // delivery.go
+	ext       adminExt       // admin_ext.go
+	acl       *acl.Validator // nil unless aclEnable=true (access.go)
 
 	outer      *remoting.Client
 	server     *remoting.Server
@@ -54,6 +56,7 @@ type Broker struct {
 	// Test hooks.
 	registerPeriod time.Duration
 	listenAddr     string
+	aclInterval    time.Duration
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -69,6 +72,8 @@ type Options struct {
 	RegisterPeriod time.Duration
 	// Store is the message store to use; nil opens the store under storePathRootDir.
 	Store store.MessageStore
+	// ACLWatchInterval overrides how often the ACL files are polled (5 s).
+	ACLWatchInterval time.Duration
 }
 
 // New builds a broker from its configuration; Start opens the listeners.
@@ -83,6 +88,7 @@ func New(cfg *conf.Broker, log *slog.Logger, opts Options) (*Broker, error) {
 		reregister:     make(chan struct{}, 1),
 		registerPeriod: opts.RegisterPeriod,
 		listenAddr:     opts.ListenAddr,
+		aclInterval:    opts.ACLWatchInterval,
 		bootTime:       time.Now(),
 	}
 	b.masterAddr.Store("")
@@ -92,6 +98,16 @@ func New(cfg *conf.Broker, log *slog.Logger, opts Options) (*Broker, error) {
 	// Java's BrokerController overwrites this with its consumer-filter bloom filter's bit count (m=20, n=64 ->
 	// 112 bits) at start, and GET_BROKER_CONFIG reports that value.
 	cfg.Store.BitMapLengthConsumeQueueExt = 112
+	// First, so that a bad ACL file refuses start before anything is opened.
+	if err := b.openACL(); err != nil {
+		return nil, err
+	}
+	built := false
+	defer func() {
+		if !built && b.acl != nil {
+			b.acl.Close() // stop its file watcher
+		}
+	}()
 	root := cfg.Store.StorePathRootDir
 	configDir := filepath.Join(root, "config")
 	var err error
@@ -132,6 +148,7 @@ func New(cfg *conf.Broker, log *slog.Logger, opts Options) (*Broker, error) {
 	if err := b.initAdminExt(); err != nil {
 		return nil, err
 	}
+	built = true
 	return b, nil
 }
 
@@ -236,6 +253,9 @@ func (b *Broker) Close() error {
 		b.wg.Wait()
 		b.stopDelivery()
 		b.stopAdminExt()
+		if b.acl != nil {
+			b.acl.Close()
+		}
 		if b.outer != nil {
 			_ = b.outer.Close()
 		}

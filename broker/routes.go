@@ -107,14 +107,24 @@ func (b *Broker) routers() (main, vip *remoting.Router, err error) {
 		{code.CleanExpiredConsumequeue, admin, b.handleCleanExpiredConsumeQueue, nil},
 		{code.CleanUnusedTopic, admin, b.handleCleanUnusedTopic, nil},
 		{code.DeleteExpiredCommitlog, admin, b.handleDeleteExpiredCommitLog, nil},
+		// ACL administration (handle_acl_admin.go).
+		{code.UpdateAndCreateAclConfig, admin, b.handleUpdateAclConfig, nil},
+		{code.DeleteAclConfig, admin, b.handleDeleteAclConfig, nil},
+		{code.GetBrokerClusterAclInfo, admin, b.handleGetBrokerClusterAclInfo, nil},
+		{code.UpdateGlobalWhiteAddrsConfig, admin, b.handleUpdateGlobalWhiteAddrs, nil},
 	}
 	main = remoting.NewRouter(b.log)
 	vip = remoting.NewRouter(b.log)
 	for _, e := range table {
-		main.Handle(e.code, e.pool, e.h, e.opts...)
+		h := b.guard(e.h)
+		main.Handle(e.code, e.pool, h, e.opts...)
 		if e.code != code.PullMessage {
-			vip.Handle(e.code, e.pool, e.h, e.opts...)
+			vip.Handle(e.code, e.pool, h, e.opts...)
 		}
+	}
+	if b.acl != nil {
+		main.HandleDefault(admin, b.guard(notSupported))
+		vip.HandleDefault(admin, b.guard(notSupported))
 	}
 	return main, vip, nil
 }

@@ -50,6 +50,9 @@ func newApp() *cli.App {
 			if c.Bool("printConfigItem") || c.Bool("printImportantConfig") {
 				return conf.PrintAll(c.App.Writer, !c.Bool("printConfigItem"), cfg.Targets()...)
 			}
+			if err := cfg.CheckSupported(); err != nil {
+				return err
+			}
 			if cfg.Path != "" {
 				log.Info("config file loaded", "file", cfg.Path)
 			}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -54,4 +55,26 @@ func TestBadConfigFails(t *testing.T) {
 
 	_, _, err = runApp(t, "-n", "no-port", "-p")
 	require.ErrorContains(t, err, "no-port")
+}
+
+func TestUnsupportedSettingRefusesStart(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "broker.conf")
+	require.NoError(t, os.WriteFile(path, []byte("listenPort=0\nstorePathRootDir="+dir+"\nenableDLegerCommitLog=true\n"), 0o644))
+	// If the refusal were missing the broker would start: the cancelled
+	// context makes it stop at once, and the assertions below fail.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	app := newApp()
+	var out, errOut bytes.Buffer
+	app.Writer, app.ErrWriter = &out, &errOut
+	err := app.RunContext(ctx, []string{"mqbroker", "-c", path, "-n", "127.0.0.1:1"})
+	require.ErrorContains(t, err, "enableDLegerCommitLog=true is not supported yet by rocketd")
+	_, statErr := os.Stat(filepath.Join(dir, "commitlog"))
+	require.True(t, os.IsNotExist(statErr), "nothing was created on disk")
+
+	out.Reset()
+	err = app.RunContext(ctx, []string{"mqbroker", "-c", path, "-p"})
+	require.NoError(t, err, "-p still prints the configuration")
+	require.Contains(t, out.String(), "enableDLegerCommitLog=true")
 }

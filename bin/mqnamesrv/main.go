@@ -51,6 +51,9 @@ func newApp() *cli.App {
 			if c.Bool("printConfigItem") || c.Bool("printImportantConfig") {
 				return conf.PrintAll(c.App.Writer, !c.Bool("printConfigItem"), cfg.Targets()...)
 			}
+			if err := cfg.CheckSupported(); err != nil {
+				return err
+			}
 			if c.IsSet("configFile") {
 				log.Info("config file loaded", "file", c.String("configFile"))
 			}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -50,4 +51,16 @@ func TestHiddenNamesrvAddrFlagIsAccepted(t *testing.T) {
 	require.NoError(t, err)
 	require.NotEmpty(t, out)
 	require.Contains(t, errOut, "no effect")
+}
+
+func TestUnsupportedSettingRefusesStart(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "namesrv.properties")
+	require.NoError(t, os.WriteFile(path, []byte("listenPort=0\nclusterTest=true\n"), 0o644))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // without the refusal the server would start and stop at once
+	app := newApp()
+	var out, errOut bytes.Buffer
+	app.Writer, app.ErrWriter = &out, &errOut
+	err := app.RunContext(ctx, []string{"mqnamesrv", "-c", path})
+	require.ErrorContains(t, err, "clusterTest=true is not supported yet by rocketd")
 }

@@ -50,7 +50,7 @@ java-fixtures: java-deps
 # SUITE_ARGS passes runner flags, e.g. SUITE_ARGS='-only push_ -run-known'.
 JAVA_ROOT := $(abspath $(JAVA_MK_DIR)/../..)
 SUITE_ARGS ?=
-.PHONY: conformance-java conformance-java-ref mqadmin-compare mqadmin-compare-go rocketd-bin
+.PHONY: conformance-java conformance-java-ref mqadmin-compare mqadmin-compare-go rocketd-bin acl-judge
 
 rocketd-bin:
 	$(MAKE) --no-print-directory -C $(JAVA_ROOT) -f $(JAVA_ROOT)/Makefile build
@@ -66,3 +66,8 @@ mqadmin-compare: java-deps rocketd-bin
 
 mqadmin-compare-go: java-deps rocketd-bin
 	$(JAVA_MK_DIR)/mqadmin-compare.sh -gate go
+
+# The ACL judge (AclJudge.java): signed requests against the Java reference and rocketd, both with aclEnable=true
+# and conf/acl/plain_acl.yml; both must answer as Java does.
+acl-judge: java-deps rocketd-bin
+	$(JAVA_MK_DIR)/acl.sh both

@@ -67,16 +67,16 @@ if [[ ${#GO_ARGS[@]} -gt 0 ]]; then
         [[ -z "$label" ]] && continue
         read -r -a argv <<<"$args"
         set +e
-        REF_WORK_DIR="$HERE/target/ref" "$HERE/mqadmin.sh" "${argv[@]}" -n "$REF_NS" >"$OUT/badargs/$label.java" 2>"$OUT/badargs/$label.java.err"
+        REF_WORK_DIR="$HERE/target/ref" "$HERE/mqadmin.sh" "${argv[@]}" -n "$REF_NS" >"$OUT/badargs/$label.java.out" 2>"$OUT/badargs/$label.java.err"
         j=$?
-        "$GO" "${argv[@]}" -n "$REF_NS" >"$OUT/badargs/$label.go" 2>"$OUT/badargs/$label.go.err"
+        "$GO" "${argv[@]}" -n "$REF_NS" >"$OUT/badargs/$label.go.out" 2>"$OUT/badargs/$label.go.err"
         g=$?
         set -e
         why=""
         [[ $j == "$jrc" ]] || why="java exit $j, expected $jrc"
         [[ $g == "$grc" ]] || why="$why go exit $g, expected $grc"
-        if [[ $same == same ]] && ! cmp -s "$OUT/badargs/$label.java" "$OUT/badargs/$label.go"; then
-            why="$why stdout differs ($OUT/badargs/$label.{java,go})"
+        if [[ $same == same ]] && ! cmp -s "$OUT/badargs/$label.java.out" "$OUT/badargs/$label.go.out"; then
+            why="$why stdout differs ($OUT/badargs/$label.{java,go}.out)"
         fi
         if [[ $grc != 0 && ! -s "$OUT/badargs/$label.go.err" ]]; then
             why="$why go printed no reason on stderr"

@@ -18,6 +18,8 @@
 #   REF_BROKER_NAME     brokerName (default broker-a)
 #   REF_BROKER_CONF_EXTRA  extra broker.conf lines appended verbatim (e.g. small
 #                       mapedFileSizeCommitLog=...); Java defaults are kept otherwise
+#   REF_PLAIN_ACL       a plain_acl.yml copied to $REF_WORK_DIR/home/conf/plain_acl.yml before
+#                       the broker starts (add aclEnable=true with REF_BROKER_CONF_EXTRA)
 #   REF_JAVA_OPTS       JVM heap options (default -Xms256m -Xmx256m -XX:MaxDirectMemorySize=256m)
 #   REF_START_TIMEOUT   seconds to wait for each server to be ready (default 90)
 #   REF_STOP_TIMEOUT    seconds to wait after SIGTERM before SIGKILL (default 20)
@@ -187,6 +189,7 @@ do_start() {
     mkdir -p "$WORK/logs" "$WORK/home/conf"
     rm -f "$WORK"/logs/*.log "$WORK"/logs/*.out
     cp "$HERE"/conf/logback_*.xml "$WORK/home/conf/"
+    if [[ -n "${REF_PLAIN_ACL:-}" ]]; then cp "$REF_PLAIN_ACL" "$WORK/home/conf/plain_acl.yml"; fi
     trap 'fail_start "interrupted"' INT TERM
 
     NS_PORT="${REF_NAMESRV_PORT:-$(free_port 0 0)}"

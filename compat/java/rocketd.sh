@@ -15,6 +15,8 @@
 #   RD_BROKER_PORT      Broker listenPort; listenPort-2 (VIP port) must be free too (default: a free pair)
 #   RD_CLUSTER, RD_BROKER_NAME   (default DefaultCluster, broker-a)
 #   RD_BROKER_CONF_EXTRA  extra broker.conf lines appended verbatim
+#   RD_PLAIN_ACL        a plain_acl.yml copied to $RD_WORK_DIR/home/conf/plain_acl.yml; the broker runs with
+#                       ROCKETMQ_HOME=$RD_WORK_DIR/home (add aclEnable=true with RD_BROKER_CONF_EXTRA)
 #   RD_START_TIMEOUT, RD_STOP_TIMEOUT   seconds (default 30, 15)
 #
 # The state file ($RD_WORK_DIR/rocketd.env) uses the same REF_* variable names as ref.env, so scripts
@@ -134,8 +136,9 @@ do_start() {
     [[ -s "$cpf" ]] || die "Java classes not built: run 'make java-deps' first"
     CP="$HERE/target/classes:$(cat "$cpf")"
 
-    rm -rf "$WORK/store" "$WORK/namesrv"
-    mkdir -p "$WORK/store" "$WORK/namesrv"
+    rm -rf "$WORK/store" "$WORK/namesrv" "$WORK/home"
+    mkdir -p "$WORK/store" "$WORK/namesrv" "$WORK/home/conf"
+    if [[ -n "${RD_PLAIN_ACL:-}" ]]; then cp "$RD_PLAIN_ACL" "$WORK/home/conf/plain_acl.yml"; fi
     trap 'fail_start "interrupted"' INT TERM
     NS_PORT="${RD_NAMESRV_PORT:-$(free_port 0 0)}"
     BROKER_PORT="${RD_BROKER_PORT:-$(free_port 2 0)}"
@@ -165,7 +168,7 @@ EOF
     NAMESRV_PID=$!
     write_state
     wait_for namesrv "$NAMESRV_PID" port_in_use "$NS_PORT"
-    setsid "$BIN/mqbroker" -c "$WORK/broker.conf" </dev/null >"$WORK/broker.out" 2>&1 &
+    ROCKETMQ_HOME="$WORK/home" setsid "$BIN/mqbroker" -c "$WORK/broker.conf" </dev/null >"$WORK/broker.out" 2>&1 &
     BROKER_PID=$!
     write_state
     wait_for "broker" "$BROKER_PID" port_in_use "$BROKER_PORT"
