@@ -5,7 +5,7 @@ PKGS     ?= ./...
 FUZZTIME ?= 10s
 DATA     ?= data
 
-.PHONY: all build run test test-go test-java vet fuzz bench clean conformance-ref
+.PHONY: all build run cluster test test-go test-java vet fuzz bench clean conformance-ref torture compat-register
 all: build
 
 build:
@@ -23,11 +23,26 @@ run: build
 	trap 'kill -TERM $$br 2>/dev/null; wait $$br; kill -TERM $$ns 2>/dev/null; wait $$ns; exit 0' INT TERM; \
 	wait $$br; kill -TERM $$ns 2>/dev/null; wait $$ns
 
+# A 2-namesrv, 2-group master/slave cluster ("2m-2s", conf/$(CLUSTER)): name servers on 9876 and 9877, brokers
+# broker-a 10911, broker-a-s 10921, broker-b 10931, broker-b-s 10941 (each also uses its port-2 and port+1), stores
+# under ./data/$(CLUSTER). CLUSTER=2m-2s-sync for SYNC_MASTER masters. Ctrl-C stops everything.
+CLUSTER ?= 2m-2s-async
+cluster: build
+	@mkdir -p $(DATA)
+	@pids=""; \
+	for n in 1 2; do $(BUILD)/mqnamesrv -c conf/$(CLUSTER)/namesrv-$$n.properties & pids="$$pids $$!"; done; \
+	sleep 0.3; \
+	for b in broker-a broker-a-s broker-b broker-b-s; do $(BUILD)/mqbroker -c conf/$(CLUSTER)/$$b.properties & pids="$$pids $$!"; done; \
+	trap 'kill -TERM $$pids 2>/dev/null; wait; exit 0' INT TERM; \
+	wait
+
 vet:
 	$(GO) vet $(PKGS)
 
-# Everything: Go tests, then the Java 4.9.8 judges (installs its Maven artifacts on first use).
-test: test-go test-java
+# Everything: Go tests, then the Java 4.9.8 judges (installs its Maven artifacts on first use), then the Go
+# conformance suite against the Java 4.9.8 reference (conformance-ref, ~3 min), so every change is judged by the
+# real Java servers as well as by rocketd.
+test: test-go test-java conformance-ref
 
 # Unit tests with the race detector, then the conformance suite. The suite runs without -race because the
 # official Go client v2.1.2 it drives has data races of its own (push consumer rebalance vs. route refresh);
@@ -37,12 +52,15 @@ test-go: vet
 	$(GO) test -count=1 -timeout 30m ./conformance/...
 
 # The unmodified Java 4.9.8 client suite against rocketd, the store binary swap Java <-> rocketd (clean stop
-# and kill -9, both ways), the ACL judge (acl-judge, compat/java/acl.sh: AclClientRPCHook requests against the
-# Java reference and rocketd, both with aclEnable=true, ~30 s), and the Go mqadmin beside Java's mqadmin on
-# rocketd and on the Java reference (mqadmin-compare-go, ~100 s). `make conformance-ref` (the Go suite against
-# the Java reference) is run by hand when tests change: under heavy load some of its client-timing-bound tests
-# can miss their deadlines on Java.
-test-java: conformance-java compat-store acl-judge mqadmin-compare-go
+# and kill -9, both ways; also the HA interop tests), the ACL judge (acl-judge, compat/java/acl.sh: AclClientRPCHook
+# requests against the Java reference and rocketd, both with aclEnable=true), what a topic create registers
+# (compat-register), the first-registration retry bound on both servers (register-retry), and the Go mqadmin
+# beside Java's mqadmin on rocketd and on the Java reference (mqadmin-compare-go, ~100 s).
+test-java: conformance-java compat-store acl-judge compat-register register-retry mqadmin-compare-go
+
+# What a topic create registers with the name servers, Java 4.9.8 against rocketd (about 30 s).
+compat-register: java-deps
+	ROCKETD_JAVA_REF=1 $(GO) test -count=1 -timeout 10m -run TestRegistrationPerCreateMatchesJava -v ./broker/
 
 # A short run of every fuzz target (FUZZTIME each).
 fuzz:
@@ -53,15 +71,22 @@ fuzz:
 	  done; \
 	done
 
-# The Go conformance suite against the Java 4.9.8 reference (proves the tests judge Java behaviour). SQL92 needs
-# enablePropertyFilter (rocketd defaults it on, Java off) and the transaction check-back tests need a check interval
-# shorter than Java's 60 s default.
+# The Go conformance suite against the Java 4.9.8 reference (proves the tests judge Java behaviour); part of
+# `make test`. Its tests wait on conditions with generous bounds (no sleeps standing in for events), so a loaded
+# machine makes them slower, not red. SQL92 needs enablePropertyFilter (rocketd defaults it on, Java off) and the
+# transaction check-back tests need a check interval shorter than Java's 60 s default. A reference already
+# running (java-ref-up) is reused, and stopped afterwards.
 conformance-ref: java-deps
 	@REF_BROKER_CONF_EXTRA="$$(printf 'enablePropertyFilter=true\ntransactionCheckInterval=5000')" \
 	$(MAKE) --no-print-directory java-ref-up
 	@set -a; . compat/java/target/ref/ref.env; set +a; \
-	ROCKETD_CONFORMANCE_NAMESRV=$$REF_NAMESRV_ADDR $(GO) test -count=1 ./conformance/; rc=$$?; \
+	ROCKETD_CONFORMANCE_NAMESRV=$$REF_NAMESRV_ADDR $(GO) test -count=1 -timeout 20m ./conformance/; rc=$$?; \
 	$(MAKE) --no-print-directory java-ref-down; exit $$rc
+
+# The on-demand reliability campaign (not in CI, about 5 minutes): kill -9 cycles, malformed input, connection
+# and topic load, full disk. Loopback only. See torture/doc.go; e.g. TORTURE_FLAGS='-cycles 3 -phases crash'.
+torture: build
+	$(GO) run ./torture -bin $(BUILD) $(TORTURE_FLAGS)
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/rocketd/rocketd/broker/acl"
 	"github.com/rocketd/rocketd/broker/client"
+	"github.com/rocketd/rocketd/broker/filterdata"
 	"github.com/rocketd/rocketd/broker/offset"
 	"github.com/rocketd/rocketd/broker/subgroup"
 	"github.com/rocketd/rocketd/broker/topic"
@@ -33,6 +34,7 @@ type Broker struct {
 	topics    *topic.Manager
 	subgroups *subgroup.Manager
 	offsets   *offset.Manager
+	filters   *filterdata.Manager // consumerFilter.json
 	producers *client.Producers
 	consumers *client.Consumers
 	locks     *client.Locks
@@ -53,10 +55,15 @@ type Broker struct {
 	// checkExpression validates a non-TAG subscription expression (nil: none supported).
 	checkExpression func(expr string) error
 
+	// updateHAMasterPeriodically: a slave without haMasterAddress follows the REGISTER_BROKER result (ha.go).
+	updateHAMasterPeriodically bool
+
 	// Test hooks.
-	registerPeriod time.Duration
-	listenAddr     string
-	aclInterval    time.Duration
+	registerPeriod  time.Duration
+	listenAddr      string
+	haListenAddr    string
+	slaveSyncPeriod time.Duration
+	aclInterval     time.Duration
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -72,6 +79,11 @@ type Options struct {
 	RegisterPeriod time.Duration
 	// Store is the message store to use; nil opens the store under storePathRootDir.
 	Store store.MessageStore
+	// HAListenAddr overrides ":<haListenPort>" for the HA listener (e.g. "127.0.0.1:0"); with ListenAddr set and
+	// this empty, the HA listener binds port 0 on ListenAddr's host.
+	HAListenAddr string
+	// SlaveSyncPeriod overrides the slave's metadata sync schedule (3 s first, then 10 s).
+	SlaveSyncPeriod time.Duration
 	// ACLWatchInterval overrides how often the ACL files are polled (5 s).
 	ACLWatchInterval time.Duration
 }
@@ -83,21 +95,32 @@ func New(cfg *conf.Broker, log *slog.Logger, opts Options) (*Broker, error) {
 	}
 	log = log.With("component", "broker")
 	b := &Broker{
-		cfg:            cfg,
-		log:            log,
-		reregister:     make(chan struct{}, 1),
-		registerPeriod: opts.RegisterPeriod,
-		listenAddr:     opts.ListenAddr,
-		aclInterval:    opts.ACLWatchInterval,
-		bootTime:       time.Now(),
+		cfg:             cfg,
+		log:             log,
+		reregister:      make(chan struct{}, 1),
+		registerPeriod:  opts.RegisterPeriod,
+		listenAddr:      opts.ListenAddr,
+		haListenAddr:    opts.HAListenAddr,
+		aclInterval:     opts.ACLWatchInterval,
+		bootTime:        time.Now(),
+		slaveSyncPeriod: opts.SlaveSyncPeriod,
+	}
+	if b.haListenAddr == "" && opts.ListenAddr != "" {
+		if host, _, err := net.SplitHostPort(opts.ListenAddr); err == nil {
+			b.haListenAddr = net.JoinHostPort(host, "0")
+		}
 	}
 	b.masterAddr.Store("")
 	if cfg.Broker.BrokerID == 0 && !cfg.Store.BrokerRole.IsMaster() {
 		return nil, fmt.Errorf("broker: brokerId 0 with brokerRole %s: a master needs brokerRole ASYNC_MASTER or SYNC_MASTER", cfg.Store.BrokerRole)
 	}
-	// Java's BrokerController overwrites this with its consumer-filter bloom filter's bit count (m=20, n=64 ->
-	// 112 bits) at start, and GET_BROKER_CONFIG reports that value.
-	cfg.Store.BitMapLengthConsumeQueueExt = 112
+	// Java's BrokerController overwrites this with its consumer-filter bloom filter's bit count (f=20 %, n=32 ->
+	// 112 bits) at start, and GET_BROKER_CONFIG reports that value; Java refuses to start with invalid f or n.
+	bloom, err := filterdata.NewBloom(cfg.Broker.MaxErrorRateOfBloomFilter, cfg.Broker.ExpectConsumerNumUseFilter)
+	if err != nil {
+		return nil, fmt.Errorf("broker: %w: fix it in broker.conf", err)
+	}
+	cfg.Store.BitMapLengthConsumeQueueExt = bloom.M
 	// First, so that a bad ACL file refuses start before anything is opened.
 	if err := b.openACL(); err != nil {
 		return nil, err
@@ -110,7 +133,6 @@ func New(cfg *conf.Broker, log *slog.Logger, opts Options) (*Broker, error) {
 	}()
 	root := cfg.Store.StorePathRootDir
 	configDir := filepath.Join(root, "config")
-	var err error
 	if b.topics, err = topic.Open(filepath.Join(configDir, "topics.json"), topic.Options{
 		BrokerClusterName:     cfg.Broker.BrokerClusterName,
 		BrokerName:            cfg.Broker.BrokerName,
@@ -129,6 +151,13 @@ func New(cfg *conf.Broker, log *slog.Logger, opts Options) (*Broker, error) {
 	}
 	if b.offsets, err = offset.Open(filepath.Join(configDir, "consumerOffset.json")); err != nil {
 		return nil, fmt.Errorf("broker: load consumer offsets: %w", err)
+	}
+	if b.filters, err = filterdata.Open(filepath.Join(configDir, "consumerFilter.json"), filterdata.Options{
+		Bloom:     bloom,
+		CleanSpan: time.Duration(cfg.Broker.FilterDataCleanTimeSpan) * time.Millisecond,
+		Log:       log,
+	}); err != nil {
+		return nil, fmt.Errorf("broker: load consumer filters: %w", err)
 	}
 	b.producers = client.NewProducers(log)
 	b.consumers = client.NewConsumers(log, b.notifyConsumers)
@@ -195,11 +224,16 @@ func (b *Broker) Start() error {
 		return fmt.Errorf("broker: brokerIP1 %q is not an IP address: set brokerIP1 in broker.conf", b.cfg.Broker.BrokerIP1)
 	}
 	b.storeHost = netip.AddrPortFrom(ip, uint16(b.cfg.Server.ListenPort))
+	if err := b.startHA(); err != nil {
+		b.closeListeners()
+		return fmt.Errorf("broker: %w", err)
+	}
 
 	b.registerAll(b.ctx, false)
 	b.goLoop(b.registerLoop)
 	b.goLoop(b.housekeeping)
 	b.goLoop(b.holds.run)
+	b.goLoop(b.slaveSyncLoop)
 	b.startDelivery()
 	b.startAdminExt()
 	b.log.Info("broker started", "name", b.cfg.Broker.BrokerName, "addr", b.brokerAddr(),
@@ -212,7 +246,8 @@ func (b *Broker) goLoop(f func(context.Context)) {
 	go func() { defer b.wg.Done(); f(b.ctx) }()
 }
 
-// housekeeping expires idle clients (every 10 s) and persists consumer offsets (flushConsumerOffsetInterval).
+// housekeeping expires idle clients and persists consumerFilter.json (every 10 s, as Java) and persists consumer
+// offsets (flushConsumerOffsetInterval).
 func (b *Broker) housekeeping(ctx context.Context) {
 	scan := time.NewTicker(10 * time.Second)
 	defer scan.Stop()
@@ -225,11 +260,21 @@ func (b *Broker) housekeeping(ctx context.Context) {
 		case now := <-scan.C:
 			b.producers.ScanExpired(now, client.ChannelExpiry)
 			b.consumers.ScanExpired(now, client.ChannelExpiry)
+			_ = b.filters.Persist() // logged by Persist
 		case <-persist.C:
 			if err := b.offsets.Persist(); err != nil {
 				b.log.Error("persisting consumer offsets failed", "err", err)
 			}
 		}
+	}
+}
+
+func (b *Broker) closeListeners() {
+	if b.server != nil {
+		_ = b.server.Close()
+	}
+	if b.vip != nil {
+		_ = b.vip.Close()
 	}
 }
 
@@ -262,7 +307,9 @@ func (b *Broker) Close() error {
 		for _, p := range b.pools {
 			p.Release()
 		}
+		errs = append(errs, b.topics.Flush()) // creates answered before their topics.json write
 		errs = append(errs, b.offsets.Persist())
+		errs = append(errs, b.filters.Persist())
 		errs = append(errs, b.store.Shutdown())
 		b.log.Info("broker stopped", "name", b.cfg.Broker.BrokerName)
 	})

@@ -40,13 +40,15 @@ func (b *Broker) handleCreateTopic(c *remoting.Conn, req *remoting.Command) (*re
 		TopicSysFlag:    h.TopicSysFlag.Or(0),
 		Order:           h.Order,
 	}
-	if err := b.topics.Put(tc); err != nil {
+	stored, dv, err := b.topics.Update(tc)
+	if err != nil {
 		return nil, fmt.Errorf("persisting topic %s failed: %w", h.Topic, err)
 	}
-	// Java re-registers synchronously so the route exists before the reply.
+	// Java (registerIncrementBrokerData) registers the one changed topic synchronously, so the route exists
+	// before the reply and the cost of a create does not grow with the number of topics.
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	b.registerAll(ctx, false)
+	b.registerIncrement(ctx, stored, dv)
 	return remoting.NewResponse(req, code.Success, ""), nil
 }
 

@@ -13,6 +13,7 @@ import (
 	jsoniter "github.com/json-iterator/go"
 
 	"github.com/rocketd/rocketd/broker/client"
+	"github.com/rocketd/rocketd/broker/filterdata"
 	"github.com/rocketd/rocketd/remoting"
 	"github.com/rocketd/rocketd/remoting/code"
 	"github.com/rocketd/rocketd/remoting/header"
@@ -169,9 +170,19 @@ func (b *Broker) connClosed(c *remoting.Conn) {
 }
 
 // notifyConsumers is the consumer-group listener: NOTIFY_CONSUMER_IDS_CHANGED (oneway) to every member.
-func (b *Broker) notifyConsumers(ev client.Event, group string, conns []*remoting.Conn, _ []client.SubscriptionData) {
-	if ev != client.Changed {
+func (b *Broker) notifyConsumers(ev client.Event, group string, conns []*remoting.Conn, subs []client.SubscriptionData) {
+	switch ev {
+	case client.Registered: // Java's DefaultConsumerIdsChangeListener: REGISTER -> ConsumerFilterManager.register
+		fs := make([]filterdata.Subscription, 0, len(subs))
+		for _, s := range subs {
+			fs = append(fs, filterdata.Subscription{Topic: s.Topic, Expression: s.SubString, ExpressionType: s.ExpressionType, Version: s.SubVersion})
+		}
+		b.filters.Register(group, fs)
 		return
+	case client.Unregistered:
+		b.filters.Unregister(group)
+		return
+	case client.Changed:
 	}
 	for _, conn := range conns {
 		h := header.NotifyConsumerIdsChangedRequestHeader{ConsumerGroup: group}

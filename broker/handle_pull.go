@@ -4,8 +4,8 @@ package broker
 // NotifyMessageArrivingListener. Long polling holds a pull that found nothing until a message is dispatched
 // to that queue or the client's suspend timeout passes.
 // SQL92 subscriptions are evaluated over each record's properties (broker/filter).
-// Not done here: slave reads (suggestWhichBrokerId is always 0 unless
-// slaveReadEnable), OFFSET_MOVED_EVENT messages.
+// suggestWhichBrokerId and the slave's no-correction rule for PULL_OFFSET_MOVED are Java's (slaveReadEnable,
+// offsetCheckInSlave). Not done here: OFFSET_MOVED_EVENT messages.
 
 import (
 	"fmt"
@@ -107,8 +107,14 @@ func (b *Broker) processPull(c *remoting.Conn, req *remoting.Command, allowSuspe
 	defer res.Release()
 	resp.Remark = res.Status.String()
 	rh := header.PullMessageResponseHeader{NextBeginOffset: res.NextBeginOffset, MinOffset: res.MinOffset, MaxOffset: res.MaxOffset}
-	if b.cfg.Broker.SlaveReadEnable && res.SuggestPullingFromSlave {
-		rh.SuggestWhichBrokerID = sg.WhichBrokerWhenConsumeSlowly
+	// Java: with slaveReadEnable, the group's whichBrokerWhenConsumeSlowly when the consumer lags beyond
+	// accessMessageInMemoryMaxRatio of RAM, else the group's brokerId; without it always the master.
+	if b.cfg.Broker.SlaveReadEnable {
+		if res.SuggestPullingFromSlave {
+			rh.SuggestWhichBrokerID = sg.WhichBrokerWhenConsumeSlowly
+		} else {
+			rh.SuggestWhichBrokerID = sg.BrokerID
+		}
 	}
 	switch res.Status {
 	case store.Found:
@@ -125,6 +131,11 @@ func (b *Broker) processPull(c *remoting.Conn, req *remoting.Command, allowSuspe
 		resp.Code = code.PullNotFound
 	default: // OffsetOverflowBadly, OffsetTooSmall
 		resp.Code = code.PullOffsetMoved
+	}
+	if resp.Code == code.PullOffsetMoved && !b.cfg.Store.BrokerRole.IsMaster() && !b.cfg.Store.OffsetCheckInSlave {
+		// A slave does not correct offsets (it may just lag the master): retry, on the group's broker.
+		resp.Code = code.PullRetryImmediately
+		rh.SuggestWhichBrokerID = sg.BrokerID
 	}
 	resp.ExtFields = make(map[string]string, 4)
 	rh.Encode(resp.ExtFields)

@@ -5,7 +5,10 @@ package broker
 // QUERY_CONSUME_TIME_SPAN (303). Java: Broker2Client.resetOffset / getConsumeStatus,
 // AdminBrokerProcessor.queryConsumeTimeSpan.
 // The broker does not change the stored offsets itself: the consumers reset and commit them.
-// Not done: the client-version check of 222 (clients older than V3_0_7 do not exist in practice).
+// Both refuse (SYSTEM_ERROR "the client does not support this feature. version=<desc>") when a consumer of the
+// group registered with a version older than V3_0_7_SNAPSHOT, as Java does. Java sends the resets in its
+// channel table's hash order and stops at the first old client; rocketd checks every channel first and sends
+// none (one of the outcomes Java can produce, and the one that leaves the group consistent).
 
 import (
 	"bytes"
@@ -16,11 +19,41 @@ import (
 	"sync"
 	"time"
 
+	"github.com/rocketd/rocketd/broker/client"
 	"github.com/rocketd/rocketd/compat/fastjson"
 	"github.com/rocketd/rocketd/remoting"
 	"github.com/rocketd/rocketd/remoting/code"
 	"github.com/rocketd/rocketd/remoting/header"
 )
+
+// minBackTrackVersion is MQVersion.Version.V3_0_7_SNAPSHOT.ordinal(): older clients cannot reset their
+// offsets or report their status.
+const minBackTrackVersion = 28
+
+// oldVersionNames are MQVersion.Version names 0..27 (from Java 4.9.8's enum, printed on the reference).
+var oldVersionNames = [minBackTrackVersion]string{
+	"V3_0_0_SNAPSHOT", "V3_0_0_ALPHA1", "V3_0_0_BETA1", "V3_0_0_BETA2", "V3_0_0_BETA3", "V3_0_0_BETA4",
+	"V3_0_0_BETA5", "V3_0_0_BETA6_SNAPSHOT", "V3_0_0_BETA6", "V3_0_0_BETA7_SNAPSHOT", "V3_0_0_BETA7",
+	"V3_0_0_BETA8_SNAPSHOT", "V3_0_0_BETA8", "V3_0_0_BETA9_SNAPSHOT", "V3_0_0_BETA9", "V3_0_0_FINAL",
+	"V3_0_1_SNAPSHOT", "V3_0_1", "V3_0_2_SNAPSHOT", "V3_0_2", "V3_0_3_SNAPSHOT", "V3_0_3", "V3_0_4_SNAPSHOT",
+	"V3_0_4", "V3_0_5_SNAPSHOT", "V3_0_5", "V3_0_6_SNAPSHOT", "V3_0_6",
+}
+
+// tooOldForBackTrack returns the refusal of 222/223 when a channel's client predates V3_0_7_SNAPSHOT.
+func (b *Broker) tooOldForBackTrack(req *remoting.Command, what string, chans []client.ChannelInfo) *remoting.Command {
+	for _, ci := range chans {
+		if ci.Version >= minBackTrackVersion {
+			continue
+		}
+		desc := strconv.Itoa(int(ci.Version)) // Java fails with an index error on a negative version
+		if ci.Version >= 0 {
+			desc = oldVersionNames[ci.Version]
+		}
+		b.log.Warn("["+what+"] the client does not support this feature", "client", ci.ClientID, "version", desc)
+		return remoting.NewResponse(req, code.SystemError, "the client does not support this feature. version="+desc)
+	}
+	return nil
+}
 
 // mqOffset is one entry of ResetOffsetBody's offsetTable.
 type mqOffset struct {
@@ -114,6 +147,9 @@ func (b *Broker) handleResetOffset(c *remoting.Conn, req *remoting.Command) (*re
 		return remoting.NewResponse(req, code.ConsumerNotOnline, fmt.Sprintf(
 			"Consumer not online, so can not reset offset, Group: %s Topic: %s Timestamp: %d", h.Group, h.Topic, h.Timestamp)), nil
 	}
+	if refused := b.tooOldForBackTrack(req, "reset-offset", snap.Channels); refused != nil {
+		return refused, nil
+	}
 	brokerName := b.cfg.Broker.BrokerName
 	body := resetOffsetBody(brokerName, h.Topic, table)
 	for _, ci := range snap.Channels {
@@ -184,6 +220,9 @@ func (b *Broker) handleGetConsumerStatus(c *remoting.Conn, req *remoting.Command
 	snap, ok := b.consumers.Snapshot(h.Group)
 	if !ok || len(snap.Channels) == 0 {
 		return remoting.NewResponse(req, code.SystemError, "No Any Consumer online in the consumer group: ["+h.Group+"]"), nil
+	}
+	if refused := b.tooOldForBackTrack(req, "get-consumer-status", snap.Channels); refused != nil {
+		return refused, nil
 	}
 	type reply struct {
 		clientID string

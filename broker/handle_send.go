@@ -4,7 +4,8 @@ package broker
 // V2 names, batch body). Java: SendMessageProcessor, AbstractSendMessageProcessor, BrokerFastFailure.
 // Transactional sends (TRAN_MSG=true) become half messages (broker/txn); delayed messages are stored in
 // SCHEDULE_TOPIC_XXXX by the store and delivered by broker/schedule; a send to %RETRY%<group> whose
-// reconsumeTimes reached the maximum goes to %DLQ%<group> (routeRetry).
+// reconsumeTimes reached the maximum goes to %DLQ%<group> (routeRetry). Under SYNC_FLUSH / SYNC_MASTER a WAIT=true
+// send is answered from the flush / the slave's acknowledgement (answerWhenDurable, answerReplicated; ha.go).
 
 import (
 	"context"
@@ -148,12 +149,37 @@ func (b *Broker) handleSend(c *remoting.Conn, req *remoting.Command) (*remoting.
 		m.SkipFlushWait = async
 		res = b.store.PutMessage(ctx, m)
 	}
+	// Under SYNC_MASTER a send that waits is answered once a slave has it (Java submitReplicaRequest).
+	rw, replicate := b.rawStore().(replicaWaiter)
+	if !replicate || !rw.SyncMaster() || !waitStoreMsgOK(props) {
+		rw = nil
+	}
 	if async && res.Status == store.PutOK {
-		b.answerWhenDurable(c, req, resp, dw, res, queueID)
+		b.answerWhenDurable(c, req, resp, dw, rw, res, queueID)
+		return nil, nil
+	}
+	if rw != nil && res.Status == store.PutOK {
+		b.answerReplicated(c, req, resp, rw, res, res.Status, queueID)
 		return nil, nil
 	}
 	b.putResponse(resp, res, queueID)
 	return resp, nil
+}
+
+// answerReplicated writes the send response once a slave acknowledged the records (or FLUSH_SLAVE_TIMEOUT /
+// SLAVE_NOT_AVAILABLE). It registers a callback with the store's group transfer: no goroutine or timer per
+// send. flushStatus is the SYNC_FLUSH outcome; as in Java, a replication failure overrides it.
+func (b *Broker) answerReplicated(c *remoting.Conn, req, resp *remoting.Command, rw replicaWaiter, res store.PutResult,
+	flushStatus store.PutMessageStatus, queueID int32) {
+	rw.WaitReplica(res, func(r store.PutResult) {
+		if r.Status == store.PutOK {
+			r.Status = flushStatus
+		}
+		b.putResponse(resp, r, queueID)
+		if !req.IsOneway() {
+			_ = c.Send(resp)
+		}
+	})
 }
 
 // durableWaiter is the store's SYNC_FLUSH completion (store.DefaultMessageStore).
@@ -170,11 +196,17 @@ func waitStoreMsgOK(props map[string]string) bool {
 
 // answerWhenDurable writes the send response once the records are flushed (or FLUSH_DISK_TIMEOUT), on its own
 // goroutine, leaving the send worker free to append the next messages.
-func (b *Broker) answerWhenDurable(c *remoting.Conn, req, resp *remoting.Command, dw durableWaiter, res store.PutResult, queueID int32) {
+func (b *Broker) answerWhenDurable(c *remoting.Conn, req, resp *remoting.Command, dw durableWaiter, rw replicaWaiter,
+	res store.PutResult, queueID int32) {
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		b.putResponse(resp, dw.WaitDurable(ctx, res), queueID)
+		flushed := dw.WaitDurable(ctx, res)
+		if rw != nil {
+			b.answerReplicated(c, req, resp, rw, res, flushed.Status, queueID)
+			return
+		}
+		b.putResponse(resp, flushed, queueID)
 		if !req.IsOneway() {
 			_ = c.Send(resp)
 		}
@@ -276,6 +308,10 @@ func (b *Broker) putResponse(resp *remoting.Command, res store.PutResult, queueI
 		resp.Code = code.SlaveNotAvailable
 	case store.CreateMappedFileFailed:
 		resp.Code, resp.Remark = code.SystemError, "create mapped file failed, server is busy or broken."
+		if res.Err != nil {
+			resp.Remark += " (" + res.Err.Error() + ")" // names the file and the disk that is full
+		}
+		return
 	case store.MessageIllegal, store.PropertiesSizeExceeded:
 		resp.Code = code.MessageIllegal
 		resp.Remark = "the message is illegal, maybe msg body or properties length not matched. msg body length limit " +

@@ -7,6 +7,9 @@ package broker
 // (Java producers send it oneway, so nobody waits for it).
 
 import (
+	"errors"
+
+	"github.com/rocketd/rocketd/broker/txn"
 	"github.com/rocketd/rocketd/compat"
 	"github.com/rocketd/rocketd/remoting"
 	"github.com/rocketd/rocketd/remoting/code"
@@ -47,6 +50,9 @@ func (b *Broker) handleResumeCheckHalf(c *remoting.Conn, req *remoting.Command) 
 	}
 	if err := b.dl.txn.Resume(phy); err != nil {
 		b.log.Warn("resume check of a half message failed", "msgId", h.MsgID, "err", err)
+		if errors.Is(err, txn.ErrNoMessage) {
+			return remoting.NewResponse(req, code.SystemError, failed), nil
+		}
 		return remoting.NewResponse(req, code.SystemError, "Put message back to RMQ_SYS_TRANS_HALF_TOPIC failed."), nil
 	}
 	return remoting.NewResponse(req, code.Success, ""), nil

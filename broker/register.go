@@ -1,8 +1,8 @@
 package broker
 
 // Registration with the name servers (Java BrokerOuterAPI.registerBrokerAll / unregisterBrokerAll):
-// REGISTER_BROKER to every namesrv at start, every registerNameServerPeriod (clamped to 10-60 s) and after
-// topic changes; UNREGISTER_BROKER on shutdown.
+// REGISTER_BROKER to every namesrv at start, 10 s later, then every registerNameServerPeriod (clamped to
+// 10-60 s), and after topic changes; UNREGISTER_BROKER on shutdown.
 
 import (
 	"context"
@@ -13,6 +13,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/rocketd/rocketd/broker/topic"
+	"github.com/rocketd/rocketd/compat/fastjson"
 	"github.com/rocketd/rocketd/remoting"
 	"github.com/rocketd/rocketd/remoting/code"
 	"github.com/rocketd/rocketd/remoting/header"
@@ -31,8 +33,9 @@ func (b *Broker) namesrvAddrs() []string {
 	return out
 }
 
-func (b *Broker) registerBody() []byte {
-	wrapper := b.topics.SerializeWrapper(false)
+func (b *Broker) registerBody() []byte { return registerBodyOf(b.topics.SerializeWrapper(false)) }
+
+func registerBodyOf(wrapper []byte) []byte {
 	body := make([]byte, 0, len(wrapper)+64)
 	body = append(body, `{"filterServerList":[],"topicConfigSerializeWrapper":`...)
 	body = append(body, wrapper...)
@@ -42,11 +45,26 @@ func (b *Broker) registerBody() []byte {
 // registerAll sends REGISTER_BROKER to every name server in parallel. oneway is used after auto-creating a
 // topic, as Java does.
 func (b *Broker) registerAll(ctx context.Context, oneway bool) {
-	addrs := b.namesrvAddrs()
-	if len(addrs) == 0 {
+	if len(b.namesrvAddrs()) == 0 {
 		return
 	}
-	body := b.registerBody()
+	b.registerWith(ctx, b.registerBody(), oneway)
+}
+
+// registerIncrement is Java's registerIncrementBrokerData after UPDATE_AND_CREATE_TOPIC: REGISTER_BROKER to
+// every name server, synchronously, with a body holding only the changed topic and the DataVersion that
+// includes the change. Name servers merge it into the broker's queue data (they never drop topics missing
+// from a registration), so the table is not re-sent on every create.
+func (b *Broker) registerIncrement(ctx context.Context, tc topic.TopicConfig, dv fastjson.DataVersion) {
+	if len(b.namesrvAddrs()) == 0 {
+		return
+	}
+	b.registerWith(ctx, registerBodyOf(b.topics.RegisterIncrementWrapper(tc, dv, false)), false)
+}
+
+// registerWith sends one REGISTER_BROKER body to every name server in parallel.
+func (b *Broker) registerWith(ctx context.Context, body []byte, oneway bool) {
+	addrs := b.namesrvAddrs()
 	h := header.RegisterBrokerRequestHeader{
 		BrokerName:   b.cfg.Broker.BrokerName,
 		BrokerAddr:   b.brokerAddr(),
@@ -80,8 +98,8 @@ func (b *Broker) registerAll(ctx context.Context, oneway bool) {
 				return
 			}
 			var rh header.RegisterBrokerResponseHeader
-			if err := rh.Decode(resp.ExtFields); err == nil && rh.MasterAddr != "" {
-				b.masterAddr.Store(rh.MasterAddr)
+			if err := rh.Decode(resp.ExtFields); err == nil {
+				b.registered(rh.HaServerAddr, rh.MasterAddr)
 			}
 			b.log.Debug("registered broker", "namesrv", addr)
 		}(addr)
@@ -114,20 +132,28 @@ func respSummary(r *remoting.Command) string {
 	return fmt.Sprintf("code=%d remark=%q", r.Code, r.Remark)
 }
 
-// registerLoop re-registers every registerNameServerPeriod until ctx ends.
+// registerInitialDelay is when the periodic registration first runs after start (Java 4.9.8 BrokerController
+// schedules registerBrokerAll at a fixed rate with a 10 s initial delay): a broker whose first REGISTER_BROKER
+// failed, e.g. because its name server was started at the same moment, is in the routes 10 s later, not a
+// whole period later.
+const registerInitialDelay = 10 * time.Second
+
+// registerLoop re-registers registerInitialDelay after start, then every registerNameServerPeriod, until ctx
+// ends.
 func (b *Broker) registerLoop(ctx context.Context) {
 	period := time.Duration(b.cfg.Broker.RegisterNameServerPeriod) * time.Millisecond
 	period = min(max(period, 10*time.Second), 60*time.Second)
 	if b.registerPeriod > 0 {
 		period = b.registerPeriod
 	}
-	t := time.NewTicker(period)
+	t := time.NewTimer(min(registerInitialDelay, period))
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+			t.Reset(period) // fixed rate, as Java's scheduleAtFixedRate
 			b.registerAll(ctx, false)
 		case <-b.reregister:
 			b.registerAll(ctx, false)

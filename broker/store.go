@@ -38,6 +38,11 @@ func storeConfig(c *conf.MessageStoreConfig) store.MessageStoreConfig {
 	sc.MaxTransferCountOnMessageInDisk = c.MaxTransferCountOnMessageInDisk
 	sc.AccessMessageInMemoryMaxRatio = c.AccessMessageInMemoryMaxRatio
 	sc.OffsetCheckInSlave = c.OffsetCheckInSlave
+	sc.HaSendHeartbeatInterval = c.HaSendHeartbeatInterval
+	sc.HaHousekeepingInterval = c.HaHousekeepingInterval
+	sc.HaTransferBatchSize = c.HaTransferBatchSize
+	sc.HaSlaveFallbehindMax = int64(c.HaSlaveFallbehindMax)
+	sc.SlaveTimeout = c.SlaveTimeout
 	sc.DeleteWhen = c.DeleteWhen
 	sc.FileReservedTime = c.FileReservedTime
 	sc.DiskMaxUsedSpaceRatio = c.DiskMaxUsedSpaceRatio

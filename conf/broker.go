@@ -3,7 +3,7 @@ package conf
 // BrokerConfig is the broker's own settings (Java common.BrokerConfig), field
 // order as in Java so that -p prints the same sequence.
 type BrokerConfig struct {
-	// From ROCKETMQ_HOME; empty (Java null) when unset. rocketd does not need it.
+	// From ROCKETMQ_HOME; when unset, the installation directory (bin/..) as Java's start scripts set it.
 	RocketmqHome string `prop:"rocketmqHome" nullable:"true"`
 	// Name servers, "host:port;host:port". Default NAMESRV_ADDR; -n overrides.
 	NamesrvAddr string `prop:"namesrvAddr" important:"true" nullable:"true"`

@@ -117,7 +117,13 @@ func TestEnvironmentDefaults(t *testing.T) {
 
 	t.Setenv("ROCKETMQ_HOME", "")
 	t.Setenv("NAMESRV_ADDR", "")
-	require.Empty(t, DefaultBrokerConfig().RocketmqHome)
+	// Unset or empty: the installation directory (bin/..), as Java's start scripts export it.
+	exe, err := os.Executable()
+	require.NoError(t, err)
+	exe, err = filepath.EvalSymlinks(exe)
+	require.NoError(t, err)
+	require.Equal(t, filepath.Dir(filepath.Dir(exe)), DefaultBrokerConfig().RocketmqHome)
+	require.Equal(t, filepath.Dir(filepath.Dir(exe)), DefaultNamesrvConfig().RocketmqHome)
 	require.Empty(t, DefaultBrokerConfig().NamesrvAddr)
 }
 

@@ -34,8 +34,31 @@ func homePath(parts ...string) string {
 }
 
 // rocketmqHome is the environment variable ROCKETMQ_HOME (Java also reads the
-// system property rocketmq.home.dir first; there is no such thing here).
-func rocketmqHome() string { return os.Getenv("ROCKETMQ_HOME") }
+// system property rocketmq.home.dir first; there is no such thing here). When
+// it is unset or empty, it is the installation directory, the parent of the
+// directory holding the executable (symlinks resolved), which is what Java's
+// bin/mqnamesrv and bin/mqbroker scripts export as ROCKETMQ_HOME before starting
+// the JVM: getBrokerConfig / getNamesrvConfig then report a directory, as on
+// Java, instead of nothing.
+func rocketmqHome() string {
+	if h := os.Getenv("ROCKETMQ_HOME"); h != "" {
+		return h
+	}
+	return installDir()
+}
+
+// installDir is the parent of the executable's directory, or "" if the
+// executable cannot be located.
+func installDir() string {
+	exe, err := os.Executable()
+	if err != nil {
+		return ""
+	}
+	if r, err := filepath.EvalSymlinks(exe); err == nil {
+		exe = r
+	}
+	return filepath.Dir(filepath.Dir(exe))
+}
 
 // namesrvAddrFromEnv is the environment variable NAMESRV_ADDR (Java also
 // reads the system property rocketmq.namesrv.addr first).

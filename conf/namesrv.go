@@ -3,7 +3,7 @@ package conf
 // NamesrvConfig is the name server's own settings (Java
 // common.namesrv.NamesrvConfig). No key is marked important in Java.
 type NamesrvConfig struct {
-	// From ROCKETMQ_HOME; empty (Java null) when unset. rocketd does not need it.
+	// From ROCKETMQ_HOME; when unset, the installation directory (bin/..) as Java's start scripts set it.
 	RocketmqHome string `prop:"rocketmqHome" nullable:"true"`
 	// Where the KV config table is persisted; default $HOME/namesrv/kvConfig.json.
 	KvConfigPath string `prop:"kvConfigPath"`

@@ -16,11 +16,11 @@ func printLines(t *testing.T, onlyImportant bool, targets ...any) []string {
 }
 
 func TestPrintAllNamesrv(t *testing.T) {
-	t.Setenv("ROCKETMQ_HOME", "")
+	t.Setenv("ROCKETMQ_HOME", "/opt/rmq")
 	n := DefaultNamesrv()
 	lines := printLines(t, false, n.Targets()...)
 	require.Len(t, lines, 7+14)
-	require.Equal(t, "rocketmqHome=", lines[0], "null prints empty")
+	require.Equal(t, "rocketmqHome=/opt/rmq", lines[0])
 	require.Equal(t, "productEnvName=center", lines[3])
 	require.Equal(t, "listenPort=9876", lines[7])
 	require.Equal(t, "useEpollNativeSelector=false", lines[20])

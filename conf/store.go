@@ -26,7 +26,7 @@ type MessageStoreConfig struct {
 	StorePathDLedgerCommitLog   string `prop:"storePathDLedgerCommitLog" important:"true" nullable:"true"`
 	ReadOnlyCommitLogStorePaths string `prop:"readOnlyCommitLogStorePaths" nullable:"true"`
 
-	// Commit log file size, 1 GiB. Files are created at full size (sparse).
+	// Commit log file size, 1 GiB. Files are created at full size with every block reserved (fallocate).
 	MappedFileSizeCommitLog int `prop:"mappedFileSizeCommitLog"`
 	// Consume queue file size, 300 000 entries; the effective size is rounded
 	// up to a whole entry (ConsumeQueueFileSize).

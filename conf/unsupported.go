@@ -83,6 +83,12 @@ var brokerUnsupported = []Unsupported[Broker]{
 		Todo:  "remove the key (or set it to false); multi-dispatch (LMQ) is not implemented",
 	},
 	{
+		Key:   "enableScheduleAsyncDeliver",
+		Value: isTrue(func(b *Broker) bool { return b.Store.EnableScheduleAsyncDeliver }),
+		Todo: "remove the key (or set it to false); delayed messages are delivered synchronously (Java's default), " +
+			"the asynchronous delivery with its resend and blocking limits is not implemented",
+	},
+	{
 		Key:   "fetchNamesrvAddrByAddressServer",
 		Value: isTrue(func(b *Broker) bool { return b.Broker.FetchNamesrvAddrByAddressServer }),
 		Todo:  "set namesrvAddr (or -n) to the name server list instead",

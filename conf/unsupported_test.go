@@ -19,6 +19,7 @@ func TestBrokerRefusesUnsupportedSettings(t *testing.T) {
 		"duplicationEnable=true":               {"duplicationEnable": "true"},
 		"enableLmq=true":                       {"enableLmq": "true"},
 		"enableMultiDispatch=true":             {"enableMultiDispatch": "true"},
+		"enableScheduleAsyncDeliver=true":      {"enableScheduleAsyncDeliver": "true"},
 		"fetchNamesrvAddrByAddressServer=true": {"fetchNamesrvAddrByAddressServer": "true"},
 		"useTLS=true":                          {"useTLS": "true"},
 	}

@@ -77,7 +77,7 @@ func TestClusteringSharesQueues(t *testing.T) {
 	c.pushConsumer(t, group, topic, "*", r1)
 	c.pushConsumer(t, group, topic, "*", r2)
 	p := c.producer(t)
-	time.Sleep(0) // consumers rebalance on their own; sends below spread over all queues
+	// Consumers rebalance on their own; sends below spread over all queues.
 	const n = 40
 	for i := 0; i < n; i++ {
 		_, err := p.SendSync(ctx10s(t), msg(topic, fmt.Sprintf("m-%d", i)))
@@ -135,7 +135,7 @@ func TestTagSubscription(t *testing.T) {
 	r := newReceived()
 	c.pushConsumer(t, uniq("cg"), topic, "TagA || TagC", r)
 	require.Eventually(t, func() bool { return r.distinct() == 4 }, 60*time.Second, 50*time.Millisecond)
-	time.Sleep(500 * time.Millisecond)
+	require.Never(t, func() bool { return r.distinct() > 4 }, 500*time.Millisecond, 50*time.Millisecond, "a TagB message")
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for body := range r.count {

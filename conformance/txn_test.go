@@ -97,7 +97,8 @@ func TestTransactionCommitAndRollback(t *testing.T) {
 	require.NoError(t, err)
 	require.Eventually(t, func() bool { return r.has("committed") && r.has("marker") }, 60*time.Second, 50*time.Millisecond)
 	// Past the first check time: a rolled-back transaction is never checked nor delivered.
-	time.Sleep(8 * time.Second)
+	require.Never(t, func() bool { return r.has("rolled-back") || commit.checkCount()+rollback.checkCount() > 0 },
+		8*time.Second, 100*time.Millisecond, "a resolved transaction checked back or delivered")
 	require.False(t, r.has("rolled-back"))
 	require.Equal(t, 1, r.count["committed"])
 	require.Zero(t, commit.checkCount()+rollback.checkCount(), "resolved transactions are not checked")
@@ -133,7 +134,9 @@ func TestTransactionUnknownThenCheckBack(t *testing.T) {
 	require.Equal(t, primitive.UnknowState, res.State)
 	require.Eventually(t, func() bool { return r.has("checked") }, 45*time.Second, 50*time.Millisecond, "never checked back")
 	require.GreaterOrEqual(t, time.Since(sent), 5*time.Second, "checked before transactionTimeOut")
-	time.Sleep(6 * time.Second) // one more check interval on either side
+	// One more check interval on either side: no second delivery nor check.
+	require.Never(t, func() bool { return r.total() > 1 || l.checkCount() > 1 }, 6*time.Second, 100*time.Millisecond,
+		"delivered or checked twice")
 	require.Equal(t, 1, r.count["checked"])
 	require.Equal(t, 1, l.checkCount(), "checked exactly once")
 }
@@ -173,7 +176,7 @@ func TestDeliveryStateSurvivesRestart(t *testing.T) {
 	c.pushConsumer(t, uniq("cg"), topic, "*", r)
 	require.Eventually(t, func() bool { return r.distinct() == 5 }, 60*time.Second, 50*time.Millisecond, "got %d of 5", r.distinct())
 	require.GreaterOrEqual(t, time.Since(sent), 5*time.Second)
-	time.Sleep(3 * time.Second)
+	require.Never(t, func() bool { return r.total() > 5 }, 3*time.Second, 100*time.Millisecond, "a duplicate delivery")
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, body := range []string{"tx-1", "tx-2", "tx-3", "delay-1", "delay-2"} {

@@ -16,7 +16,10 @@ type Client struct {
 	DialTimeout  time.Duration // 0: 3 s (Java connectTimeoutMillis)
 	IdleTimeout  time.Duration // 0: DefaultIdleTimeout; <0: never
 	MaxFrameSize int
-	Logger       *slog.Logger
+	// MaxPendingBytes bounds the bytes queued for one connection; past it the connection is closed as a
+	// slow consumer. 0: DefaultMaxPendingBytes.
+	MaxPendingBytes int
+	Logger          *slog.Logger
 
 	mu     sync.Mutex
 	conns  map[string]*Conn
@@ -94,7 +97,7 @@ func (cl *Client) dial(ctx context.Context, addr string) (*Conn, error) {
 	if r == nil {
 		r = NewRouter(cl.logger())
 	}
-	c := newConn(nc, r, cl.logger(), cl.MaxFrameSize)
+	c := newConn(nc, r, cl.logger(), cl.MaxFrameSize, cl.MaxPendingBytes)
 	c.onClose = append(c.onClose, func(c *Conn) {
 		cl.mu.Lock()
 		if cl.conns[addr] == c {

@@ -17,6 +17,9 @@ var (
 	ErrClosed = errors.New("remoting: connection closed")
 	// ErrTimeout: no response arrived in time; the request may or may not have been processed.
 	ErrTimeout = errors.New("remoting: timed out waiting for the response")
+	// ErrSlowConsumer: the peer did not read what was sent to it fast enough; its connection was closed so that
+	// it could not hold memory or workers. The peer reconnects and retries.
+	ErrSlowConsumer = errors.New("remoting: slow consumer: the peer left more unread bytes than the pending-write limit; connection closed")
 )
 
 // dispatcher serves requests that arrive on a connection.
@@ -33,7 +36,14 @@ type Conn struct {
 	log      *slog.Logger
 	maxFrame int
 
-	writeq    chan *Command
+	// The write queue: Send appends and never waits; writeLoop drains. queued counts the bytes not yet
+	// written to the socket (estimated per command); past maxPending the connection is closed.
+	wmu        sync.Mutex
+	wq         []pendingWrite
+	queued     int
+	maxPending int
+	wsignal    chan struct{}
+
 	closed    chan struct{}
 	closeOnce sync.Once
 	closeErr  error
@@ -68,18 +78,29 @@ func (cl *call) finish(resp *Command, err error) {
 	})
 }
 
-const writeQueueLen = 1024
+type pendingWrite struct {
+	cmd  *Command
+	size int
+}
 
-func newConn(nc net.Conn, d dispatcher, log *slog.Logger, maxFrame int) *Conn {
+// DefaultMaxPendingBytes is how many bytes may wait to be written to one connection before it is closed as a
+// slow consumer (nats-server's max_pending default).
+const DefaultMaxPendingBytes = 64 << 20
+
+func newConn(nc net.Conn, d dispatcher, log *slog.Logger, maxFrame, maxPending int) *Conn {
+	if maxPending <= 0 {
+		maxPending = DefaultMaxPendingBytes
+	}
 	c := &Conn{
-		nc:       nc,
-		remote:   nc.RemoteAddr().String(),
-		d:        d,
-		log:      log,
-		maxFrame: maxFrame,
-		writeq:   make(chan *Command, writeQueueLen),
-		closed:   make(chan struct{}),
-		pending:  make(map[int32]*call),
+		nc:         nc,
+		remote:     nc.RemoteAddr().String(),
+		d:          d,
+		log:        log,
+		maxFrame:   maxFrame,
+		maxPending: maxPending,
+		wsignal:    make(chan struct{}, 1),
+		closed:     make(chan struct{}),
+		pending:    make(map[int32]*call),
 	}
 	c.touch()
 	return c
@@ -130,19 +151,50 @@ func (c *Conn) closeWith(reason error) {
 	})
 }
 
-// Send queues cmd for writing. It blocks while the write queue is full and fails once the connection closes.
+// Send queues cmd for writing and returns at once: it never waits for the socket. If the bytes queued for
+// this connection would pass its pending-write limit, the peer is not reading: the connection is closed as a
+// slow consumer and Send returns ErrSlowConsumer. A command is always accepted into an empty queue, whatever
+// its size.
 func (c *Conn) Send(cmd *Command) error {
 	select {
 	case <-c.closed:
 		return ErrClosed
 	default:
 	}
-	select {
-	case c.writeq <- cmd:
-		return nil
-	case <-c.closed:
-		return ErrClosed
+	size := wireEstimate(cmd)
+	c.wmu.Lock()
+	if c.queued > 0 && c.queued+size > c.maxPending {
+		queued := c.queued
+		c.wmu.Unlock()
+		c.log.Warn("slow consumer: closing a connection that does not read its responses", "remote", c.remote,
+			"pendingBytes", queued, "limit", c.maxPending, "code", cmd.Code)
+		c.closeWith(ErrSlowConsumer)
+		return ErrSlowConsumer
 	}
+	c.wq = append(c.wq, pendingWrite{cmd, size})
+	c.queued += size
+	c.wmu.Unlock()
+	select {
+	case c.wsignal <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+// PendingBytes is the estimated number of bytes queued for this connection and not yet written to the socket.
+func (c *Conn) PendingBytes() int {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	return c.queued
+}
+
+// wireEstimate is the size cmd will take on the wire, close enough to charge it to the pending-write limit.
+func wireEstimate(cmd *Command) int {
+	n := 128 + len(cmd.Remark) + len(cmd.Body)
+	for k, v := range cmd.ExtFields {
+		n += len(k) + len(v) + 8
+	}
+	return n
 }
 
 // Invoke sends req and waits for its response, at most timeout.
@@ -254,50 +306,68 @@ func (c *Conn) readLoop() {
 }
 
 // writeLoop batches queued commands into one writev: headers go into a reused buffer, bodies are written
-// from where they are, without copying.
+// from where they are, without copying. It is the only goroutine that waits on the socket.
 func (c *Conn) writeLoop() {
 	var hdr []byte
 	type part struct{ start, end int }
 	var parts []part
 	var bodies [][]byte
+	var batch []pendingWrite
 	for {
-		var first *Command
 		select {
-		case first = <-c.writeq:
+		case <-c.wsignal:
 		case <-c.closed:
 			return
 		}
-		hdr, parts, bodies = hdr[:0], parts[:0], bodies[:0]
-		for cmd := first; cmd != nil; {
-			start := len(hdr)
-			var err error
-			hdr, err = cmd.appendHeaderFrame(hdr)
-			if err != nil {
-				c.log.Error("dropping a command that cannot be encoded", "remote", c.remote, "code", cmd.Code, "err", err)
-			} else {
-				parts = append(parts, part{start, len(hdr)})
-				bodies = append(bodies, cmd.Body)
+		for {
+			c.wmu.Lock()
+			batch = append(batch[:0], c.wq...)
+			clear(c.wq)
+			c.wq = c.wq[:0]
+			if cap(c.wq) > 4096 {
+				c.wq = nil // do not keep a burst's backing array for the connection's lifetime
 			}
-			cmd = nil
-			if len(parts) < 64 && len(hdr) < 256<<10 {
-				select {
-				case cmd = <-c.writeq:
-				default:
+			c.wmu.Unlock()
+			if len(batch) == 0 {
+				break
+			}
+			for len(batch) > 0 {
+				hdr, parts, bodies = hdr[:0], parts[:0], bodies[:0]
+				written := 0
+				i := 0
+				for ; i < len(batch) && (i == 0 || len(parts) < 64 && len(hdr) < 256<<10); i++ {
+					cmd := batch[i].cmd
+					written += batch[i].size
+					start := len(hdr)
+					var err error
+					hdr, err = cmd.appendHeaderFrame(hdr)
+					if err != nil {
+						c.log.Error("dropping a command that cannot be encoded", "remote", c.remote, "code", cmd.Code, "err", err)
+						continue
+					}
+					parts = append(parts, part{start, len(hdr)})
+					bodies = append(bodies, cmd.Body)
 				}
+				clear(batch[:i])
+				batch = batch[i:]
+				bufs := make(net.Buffers, 0, 2*len(parts))
+				for j, p := range parts {
+					bufs = append(bufs, hdr[p.start:p.end])
+					if len(bodies[j]) > 0 {
+						bufs = append(bufs, bodies[j])
+					}
+				}
+				clear(bodies)
+				if _, err := bufs.WriteTo(c.nc); err != nil {
+					c.closeWith(err)
+					return
+				}
+				c.wmu.Lock()
+				c.queued -= written
+				c.wmu.Unlock()
+				c.touch()
 			}
 		}
-		bufs := make(net.Buffers, 0, 2*len(parts))
-		for i, p := range parts {
-			bufs = append(bufs, hdr[p.start:p.end])
-			if len(bodies[i]) > 0 {
-				bufs = append(bufs, bodies[i])
-			}
-		}
-		if _, err := bufs.WriteTo(c.nc); err != nil {
-			c.closeWith(err)
-			return
-		}
-		c.touch()
 	}
 }
 

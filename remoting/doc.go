@@ -15,8 +15,17 @@
 //	T  serialize type: 0 = JSON, 1 = ROCKETMQ.
 //	H  header byte count; H must not exceed L-4.
 //
-// A length above the limit, or a header length inconsistent with it, closes the connection before anything is
-// allocated, as Java's LengthFieldBasedFrameDecoder does.
+// A length above the limit or below 4 closes the connection as soon as its 4 bytes arrive, a header length
+// inconsistent with it as soon as its 4 bytes arrive, before anything is allocated, as Java's
+// LengthFieldBasedFrameDecoder does. A frame's memory then grows with the bytes that arrived (64 KiB first,
+// doubling), so a peer that announces 16 MiB and sends 8 bytes holds 64 KiB, not 16 MiB.
+//
+// # Writing
+//
+// Conn.Send queues a command and returns at once; each connection's writer goroutine, and only it, waits on
+// the socket. A connection whose queued, unwritten bytes would pass MaxPendingBytes (64 MiB by default) is
+// closed and logged as a slow consumer (ErrSlowConsumer), as nats-server does: a peer that does not read its
+// responses cannot hold memory or any worker.
 //
 // # JSON header (T = 0)
 //

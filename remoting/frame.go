@@ -99,8 +99,11 @@ func NewFrameReader(r io.Reader, maxFrame int) *FrameReader {
 
 // ReadFrame returns the next frame without its length prefix. io.EOF means a clean end between frames;
 // ErrFrameTooLarge and ErrFrameCorrupt mean the stream cannot be trusted any more.
+//
+// The announced length is checked as soon as its 4 bytes arrive, and the frame's memory grows with the bytes
+// that actually arrived (see readBody): a peer cannot make the server reserve memory it has not sent.
 func (fr *FrameReader) ReadFrame() ([]byte, error) {
-	head, err := fr.r.Peek(8)
+	head, err := fr.r.Peek(4)
 	if err != nil {
 		if err == io.EOF && len(head) > 0 {
 			return nil, io.ErrUnexpectedEOF
@@ -111,8 +114,15 @@ func (fr *FrameReader) ReadFrame() ([]byte, error) {
 	if n+4 > int64(fr.max) {
 		return nil, fmt.Errorf("%w: peer announced %d bytes (limit %d)", ErrFrameTooLarge, n+4, fr.max)
 	}
-	if n < 4 {
-		return nil, fmt.Errorf("%w: length %d is shorter than the header length field", ErrFrameCorrupt, n)
+	if n < MinFrameLength {
+		return nil, fmt.Errorf("%w: length %d is shorter than the minimum %d", ErrFrameCorrupt, n, MinFrameLength)
+	}
+	head, err = fr.r.Peek(8)
+	if err != nil {
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		return nil, err
 	}
 	hl := int64(binary.BigEndian.Uint32(head[4:]) & 0xFFFFFF)
 	if hl > n-4 {
@@ -121,12 +131,37 @@ func (fr *FrameReader) ReadFrame() ([]byte, error) {
 	if _, err := fr.r.Discard(4); err != nil {
 		return nil, err
 	}
-	frame := make([]byte, n)
-	if _, err := io.ReadFull(fr.r, frame); err != nil {
+	frame, err := readBody(fr.r, int(n))
+	if err != nil {
 		if err == io.EOF {
 			err = io.ErrUnexpectedEOF
 		}
 		return nil, err
 	}
 	return frame, nil
+}
+
+// MinFrameLength is the smallest length field a frame can carry: the 4-byte serialize type + header length
+// word (Java's decoder cannot read a frame without it and closes the channel).
+const MinFrameLength = 4
+
+// frameChunk is the most a frame is given before any of its bytes arrived.
+const frameChunk = 64 << 10
+
+// readBody reads n bytes, growing the buffer geometrically as bytes arrive: the memory held for a frame is at
+// most twice what the peer has sent plus frameChunk, whatever length it announced.
+func readBody(r io.Reader, n int) ([]byte, error) {
+	buf := make([]byte, min(n, frameChunk))
+	if _, err := io.ReadFull(r, buf); err != nil {
+		return nil, err
+	}
+	for len(buf) < n {
+		next := make([]byte, min(2*len(buf), n))
+		copy(next, buf)
+		if _, err := io.ReadFull(r, next[len(buf):]); err != nil {
+			return nil, err
+		}
+		buf = next
+	}
+	return buf, nil
 }

@@ -17,7 +17,10 @@ type Server struct {
 	Router       *Router
 	IdleTimeout  time.Duration // 0: DefaultIdleTimeout; <0: never
 	MaxFrameSize int           // 0: MaxFrameSize
-	Logger       *slog.Logger
+	// MaxPendingBytes bounds the bytes queued for one connection and not yet read by its peer; past it the
+	// connection is closed and logged as a slow consumer. 0: DefaultMaxPendingBytes.
+	MaxPendingBytes int
+	Logger          *slog.Logger
 	// OnConnect and OnClose are called for every connection (OnClose exactly once, after it is closed).
 	OnConnect func(*Conn)
 	OnClose   func(*Conn)
@@ -102,7 +105,7 @@ func (s *Server) logger() *slog.Logger {
 }
 
 func (s *Server) serveConn(nc net.Conn) {
-	c := newConn(nc, s.Router, s.logger(), s.MaxFrameSize)
+	c := newConn(nc, s.Router, s.logger(), s.MaxFrameSize, s.MaxPendingBytes)
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()

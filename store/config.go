@@ -50,6 +50,13 @@ type MessageStoreConfig struct {
 	AccessMessageInMemoryMaxRatio     int
 	OffsetCheckInSlave                bool
 
+	// HA (store.md §15; store/ha). HaMasterAddress is set through UpdateHaMasterAddress, not here.
+	HaSendHeartbeatInterval int   // ms (5000)
+	HaHousekeepingInterval  int   // ms (20000)
+	HaTransferBatchSize     int   // bytes per frame (32 KiB)
+	HaSlaveFallbehindMax    int64 // bytes (256 MiB): farther behind, SYNC_MASTER puts get SLAVE_NOT_AVAILABLE
+	SlaveTimeout            int   // ms a SYNC_MASTER put waits for a slave (3000)
+
 	// Retention (store.md §11; CleanCommitLogService / CleanConsumeQueueService).
 	DeleteWhen                       string  // ";"-separated local hours ("04") when expired files are deleted
 	FileReservedTime                 int     // hours a CommitLog file is kept after its mtime
@@ -77,6 +84,11 @@ func DefaultMessageStoreConfig(root string) MessageStoreConfig {
 		FlushCommitLogThoroughInterval:    10000,
 		FlushCommitLogTimed:               true,
 		SyncFlushTimeout:                  5000,
+		HaSendHeartbeatInterval:           5000,
+		HaHousekeepingInterval:            20000,
+		HaTransferBatchSize:               32 * 1024,
+		HaSlaveFallbehindMax:              256 << 20,
+		SlaveTimeout:                      3000,
 		FlushIntervalConsumeQueue:         1000,
 		FlushConsumeQueueLeastPages:       2,
 		FlushConsumeQueueThoroughInterval: 60000,

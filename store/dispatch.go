@@ -8,6 +8,7 @@ import (
 	"github.com/rocketd/rocketd/compat"
 	"github.com/rocketd/rocketd/store/commitlog"
 	"github.com/rocketd/rocketd/store/index"
+	"github.com/rocketd/rocketd/store/mmapfile"
 )
 
 const reputFallbackInterval = 100 * time.Millisecond
@@ -130,15 +131,26 @@ func (s *DefaultMessageStore) dispatch(rec *commitlog.Record) {
 		if err != nil {
 			s.log.Error("consume queue write failed; pulls of this queue will miss the message", "topic", topic,
 				"queueId", rec.QueueID, "phyOffset", rec.PhysicalOffset, "err", err)
+			if errors.Is(err, mmapfile.ErrNoSpace) {
+				s.logicsError.CompareAndSwap(nil, &err) // Java: makeLogicsQueueError, puts refused from now on
+			}
 		} else {
 			s.dispatchedTs.Store(rec.StoreTimestamp)
 			notify = true
+		}
+		// A slave's CommitLog gets raw bytes, so its checkpoint physic time comes from dispatch (as Java's
+		// reput does on a slave), and only for records already durable.
+		if s.cfg.BrokerRole == Slave && s.cl.FlushedWhere() >= rec.PhysicalOffset+int64(rec.TotalSize) {
+			s.cp.SetPhysicMsgTimestamp(rec.StoreTimestamp)
 		}
 	}
 	if s.cfg.MessageIndexEnable {
 		if err := s.idx.BuildIndex(&index.Request{Topic: topic, Keys: keys, UniqKey: uniq, PhyOffset: rec.PhysicalOffset,
 			StoreTimestamp: rec.StoreTimestamp, SysFlag: rec.SysFlag}); err != nil {
 			s.log.Error("index build failed", "phyOffset", rec.PhysicalOffset, "err", err)
+			if errors.Is(err, mmapfile.ErrNoSpace) {
+				s.logicsError.CompareAndSwap(nil, &err) // Java: makeIndexFileError
+			}
 		}
 	}
 	// Like Java, listeners hear about a message after every dispatcher (CQ and index) has run.

@@ -36,6 +36,10 @@
 // append benchmark; store/interop swaps Java 4.9.8 and rocketd on the same directory (make compat-store,
 // store/interop/interop.mk); golden_test.go reads a store written by Java (compat/testdata/store).
 //
-// Not yet here: multi-path CommitLog, transient store pool, HA, the config
-// JSON managers, ConsumeQueueExt and DLedger.
+// Master/slave replication (replication.go, store/ha): StartHA opens the HA listener and the HA client;
+// a master streams its CommitLog, a slave appends the bytes unchanged (commitlog.AppendRaw) and dispatches
+// its own ConsumeQueues and index; WaitReplica completes SYNC_MASTER puts.
+//
+// Not yet here: multi-path CommitLog, transient store pool, the config JSON managers, ConsumeQueueExt and
+// DLedger.
 package store

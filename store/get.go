@@ -187,12 +187,14 @@ func (s *DefaultMessageStore) GetMaxOffsetInQueue(topic string, queueID int32) i
 	return 0
 }
 
-// GetMinOffsetInQueue is the first readable logical offset (-1 if the queue is unknown).
+// GetMinOffsetInQueue is the first readable logical offset (0 if the queue was never written: Java's
+// findConsumeQueue creates an empty consume queue on lookup, and clients such as DefaultMQPullConsumer.minOffset
+// and mqadmin printMsg treat a negative answer as an error).
 func (s *DefaultMessageStore) GetMinOffsetInQueue(topic string, queueID int32) int64 {
 	if cq := s.cqs.Get(topic, queueID); cq != nil {
 		return cq.MinOffset()
 	}
-	return -1
+	return 0
 }
 
 func (s *DefaultMessageStore) storeTime(phy int64, size int32) int64 {

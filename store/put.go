@@ -10,6 +10,7 @@ import (
 
 	"github.com/rocketd/rocketd/compat"
 	"github.com/rocketd/rocketd/store/commitlog"
+	"github.com/rocketd/rocketd/store/mmapfile"
 )
 
 var encBufPool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
@@ -27,6 +28,8 @@ func (s *DefaultMessageStore) checkStoreStatus() (PutMessageStatus, error) {
 		return ServiceNotAvailable, ErrNotStarted
 	case s.cfg.BrokerRole == Slave:
 		return ServiceNotAvailable, errors.New("store: a SLAVE does not accept messages")
+	case s.logicsError.Load() != nil:
+		return ServiceNotAvailable, fmt.Errorf("store: the message store is not writable: %w; restart the broker once there is space (recovery rebuilds what is missing)", *s.logicsError.Load())
 	case s.diskFull.Load():
 		return ServiceNotAvailable, fmt.Errorf(diskFullRemarkTemplate, s.cfg.commitLogDir(),
 			float64(s.diskFullRatio.Load())/10, s.cfg.DiskSpaceWarningLevelRatio)
@@ -43,6 +46,8 @@ func statusOf(err error) PutMessageStatus {
 		return PropertiesSizeExceeded
 	case errors.Is(err, commitlog.ErrNotWritable):
 		return ServiceNotAvailable
+	case errors.Is(err, mmapfile.ErrNoSpace):
+		return CreateMappedFileFailed // Java: CREATE_MAPEDFILE_FAILED, answered SYSTEM_ERROR
 	}
 	return UnknownError
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/rocketd/rocketd/store/checkpoint"
 	"github.com/rocketd/rocketd/store/commitlog"
 	"github.com/rocketd/rocketd/store/consumequeue"
+	"github.com/rocketd/rocketd/store/ha"
 	"github.com/rocketd/rocketd/store/index"
 	"golang.org/x/sys/unix"
 )
@@ -26,6 +27,9 @@ type Options struct {
 	DiskUsage         DiskUsageFunc
 	CleanFirstDelay   time.Duration // default 60 s
 	DiskCheckInterval time.Duration // default 10 s
+
+	// HAReconnectInterval is the slave's wait between connections to the master (default 5 s, as Java).
+	HAReconnectInterval time.Duration
 }
 
 // DefaultMessageStore is the CommitLog + ConsumeQueue + IndexFile store.
@@ -44,6 +48,10 @@ type DefaultMessageStore struct {
 
 	arriving ArrivingListener
 
+	// replication (replication.go)
+	haSrv atomic.Pointer[ha.Service]
+	haCli atomic.Pointer[ha.Client]
+
 	reputFrom    atomic.Int64
 	reputWake    chan struct{}
 	dispatchedTs atomic.Int64 // store time of the newest record dispatched to a CQ
@@ -59,7 +67,8 @@ type DefaultMessageStore struct {
 	lastCleanedPhyMin int64
 	manualDeletes     atomic.Int32
 	diskFull          atomic.Bool
-	diskFullRatio     atomic.Uint64 // permille, for the refusal remark
+	logicsError       atomic.Pointer[error] // a consume queue or index write failed for lack of disk (Java's WRITE_LOGICS_QUEUE_ERROR / WRITE_INDEX_FILE_ERROR)
+	diskFullRatio     atomic.Uint64         // permille, for the refusal remark
 
 	shutdownOnce sync.Once
 	shutdownErr  error
@@ -119,7 +128,7 @@ func Open(cfg MessageStoreConfig, opts Options) (_ *DefaultMessageStore, err err
 		CheckCRCOnRecover:     cfg.CheckCRCOnRecover,
 		Logger:                log,
 		OnFlushed:             func(ts int64) { s.cp.SetPhysicMsgTimestamp(ts) },
-		OnAppend:              s.wakeReput,
+		OnAppend:              s.notifyAppend,
 	})
 	if err != nil {
 		return nil, err
@@ -218,6 +227,7 @@ func (s *DefaultMessageStore) Shutdown() error {
 
 func (s *DefaultMessageStore) doShutdown() error {
 	s.shutdown.Store(true)
+	s.stopHA()
 	if !s.started.Load() {
 		s.closeFiles()
 		return nil

@@ -3,10 +3,12 @@ package store
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
+	"syscall"
 
 	"github.com/rocketd/rocketd/store/checkpoint"
 	"github.com/rocketd/rocketd/store/commitlog"
@@ -97,11 +99,41 @@ func mapReadOnly(path string) ([]byte, func(), error) {
 	if st.Size() == 0 {
 		return nil, func() {}, nil
 	}
+	if sys, ok := st.Sys().(*syscall.Stat_t); ok && sys.Blocks*512 < st.Size() {
+		// A sparse file (a consume queue reserves blocks as it grows; Java's files are sparse): on tmpfs a
+		// fault on a hole of a mapping allocates a page, which on a full filesystem is SIGBUS. read() of a
+		// hole does not allocate, so copy only the data ranges; the holes stay zero without being touched.
+		b, err := readSparse(f, st.Size())
+		return b, func() {}, err
+	}
 	b, err := unix.Mmap(int(f.Fd()), 0, int(st.Size()), unix.PROT_READ, unix.MAP_SHARED)
 	if err != nil {
 		return nil, nil, fmt.Errorf("store: mmap %s: %w", path, err)
 	}
 	return b, func() { _ = unix.Munmap(b) }, nil
+}
+
+func readSparse(f *os.File, size int64) ([]byte, error) {
+	b := make([]byte, size)
+	fd := int(f.Fd())
+	for pos := int64(0); pos < size; {
+		data, err := unix.Seek(fd, pos, unix.SEEK_DATA)
+		if err != nil {
+			if errors.Is(err, unix.ENXIO) {
+				break // only a hole remains
+			}
+			data = pos // no SEEK_DATA: read everything
+		}
+		hole, err := unix.Seek(fd, data, unix.SEEK_HOLE)
+		if err != nil || hole > size {
+			hole = size
+		}
+		if _, err := f.ReadAt(b[data:hole], data); err != nil && !errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("store: read %s: %w", f.Name(), err)
+		}
+		pos = hole
+	}
+	return b, nil
 }
 
 // segmentNames lists a segment directory, reporting bad names, sizes and gaps.

@@ -1,8 +1,9 @@
 // Command mqnamesrv starts a rocketd name server. It accepts the flags of
 // Apache RocketMQ 4.9.8's mqnamesrv: -c/--configFile, -p/--printConfigItem,
-// -h/--help; also -m/--printImportantConfig (which Java's mqnamesrv lacks;
-// no name server key is important, so it prints nothing) and, hidden, the -n
-// that Java parses for every server but the name server ignores.
+// -h/--help and, hidden, the -n that Java parses for every server but the name
+// server ignores. Like Java's, it has no -m (no name server key is marked
+// important): `mqnamesrv -m` prints the usage and exits with status 1, as Java
+// 4.9.8's NamesrvStartup does.
 package main
 
 import (
@@ -29,11 +30,10 @@ func newApp() *cli.App {
 		Name:            "mqnamesrv",
 		Usage:           "RocketMQ 4.9.8 compatible name server",
 		HideHelpCommand: true,
-		UsageText:       "mqnamesrv [-c file] [-p | -m]",
+		UsageText:       "mqnamesrv [-c file] [-p]",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "configFile", Aliases: []string{"c"}, Usage: "name server config properties `file`"},
 			&cli.BoolFlag{Name: "printConfigItem", Aliases: []string{"p"}, Usage: "print all config items and exit"},
-			&cli.BoolFlag{Name: "printImportantConfig", Aliases: []string{"m"}, Usage: "print important config items and exit"},
 			&cli.StringFlag{Name: "namesrvAddr", Aliases: []string{"n"}, Hidden: true},
 		},
 		Action: func(c *cli.Context) error {
@@ -48,8 +48,8 @@ func newApp() *cli.App {
 			if err != nil {
 				return err
 			}
-			if c.Bool("printConfigItem") || c.Bool("printImportantConfig") {
-				return conf.PrintAll(c.App.Writer, !c.Bool("printConfigItem"), cfg.Targets()...)
+			if c.Bool("printConfigItem") {
+				return conf.PrintAll(c.App.Writer, false, cfg.Targets()...)
 			}
 			if err := cfg.CheckSupported(); err != nil {
 				return err

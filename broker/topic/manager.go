@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/rocketd/rocketd/compat/fastjson"
 )
@@ -80,7 +81,14 @@ type Manager struct {
 	brokerPrm int32
 	sysTopics map[string]bool // names this broker added to Java's SYSTEM_TOPIC_SET
 
-	persistMu sync.Mutex // serialises file writes (Java's synchronized persist)
+	// Group commit of topics.json (see Persist): pmu guards the request/write generations.
+	pmu      sync.Mutex
+	pcond    *sync.Cond
+	pwant    uint64 // generation of the newest change that asked to be persisted
+	pdone    uint64 // generation covered by the last finished write
+	pwriting bool
+	perr     error
+	pwrites  atomic.Int64 // file writes so far (tests and metrics)
 
 	lmu       sync.Mutex
 	listeners []func()
@@ -101,6 +109,7 @@ func Open(path string, opts Options) (*Manager, error) {
 		brokerPrm: opts.BrokerPermission,
 		sysTopics: make(map[string]bool),
 	}
+	m.pcond = sync.NewCond(&m.pmu)
 	m.addSystemTopics()
 	err := fastjson.ReadConfig(path, func(b []byte) error {
 		table, dv, err := decodeWrapper(b)
@@ -326,8 +335,32 @@ func validConfig(tc TopicConfig) error {
 // bumps the DataVersion and persists. The name is not validated here: callers check ValidateName and
 // IsSystemTopic as Java's processor does. An empty filter type becomes SINGLE_TAG.
 func (m *Manager) Put(tc TopicConfig) error {
-	if err := validConfig(tc); err != nil {
+	if _, _, err := m.update(tc); err != nil {
 		return err
+	}
+	err := m.Persist()
+	m.notify()
+	return err
+}
+
+// Update is Put without the OnChange listeners: Java's updateTopicConfig on the UPDATE_AND_CREATE_TOPIC path,
+// after which the caller registers the one changed topic itself (RegisterIncrementWrapper). Like Java, it
+// returns only once topics.json holds the change (a create that was answered survives kill -9), but the write
+// is group-committed: every create in flight meanwhile is covered by the same whole-file write, so a burst
+// from many connections costs a few writes, not one per create. It returns the stored config and the
+// DataVersion that includes the change; an error means the table changed but the file could not be written
+// (nothing changed when the config was invalid).
+func (m *Manager) Update(tc TopicConfig) (TopicConfig, fastjson.DataVersion, error) {
+	tc, dv, err := m.update(tc)
+	if err != nil {
+		return tc, dv, err
+	}
+	return tc, dv, m.Persist()
+}
+
+func (m *Manager) update(tc TopicConfig) (TopicConfig, fastjson.DataVersion, error) {
+	if err := validConfig(tc); err != nil {
+		return tc, fastjson.DataVersion{}, err
 	}
 	if tc.TopicFilterType == "" {
 		tc.TopicFilterType = SingleTag
@@ -336,15 +369,27 @@ func (m *Manager) Put(tc TopicConfig) error {
 	old, existed := m.table[tc.TopicName]
 	m.table[tc.TopicName] = tc
 	m.dv.Next()
+	dv := m.dv
 	m.mu.Unlock()
 	if existed {
 		m.log.Info("topic: update topic config", "old", old.String(), "new", tc.String())
 	} else {
 		m.log.Info("topic: create new topic", "config", tc.String())
 	}
-	err := m.Persist()
-	m.notify()
-	return err
+	return tc, dv, nil
+}
+
+// RegisterIncrementWrapper is the TopicConfigSerializeWrapper of Java's registerIncrementBrokerData: the one
+// topic tc (sent as TopicConfig(name, read, write, brokerPermission) when the broker lacks read or write
+// permission) with dataVersion dv.
+func (m *Manager) RegisterIncrementWrapper(tc TopicConfig, dv fastjson.DataVersion, legacy bool) []byte {
+	m.mu.RLock()
+	perm := m.brokerPrm
+	m.mu.RUnlock()
+	if !IsReadable(perm) || !IsWriteable(perm) {
+		tc = NewWithQueues(tc.TopicName, tc.ReadQueueNums, tc.WriteQueueNums, perm)
+	}
+	return encodeWrapper(modeOf(legacy), dv, []entry{{tc.TopicName, tc}})
 }
 
 // Delete removes a topic; false when it did not exist (then nothing is written).
@@ -597,14 +642,67 @@ func (m *Manager) RegisterSnapshot() (fastjson.DataVersion, []TopicConfig) {
 }
 
 // Persist writes topics.json (pretty, Java's .tmp/.bak order).
+//
+// Writes are made by one background writer that runs while there are changes it has not written: every write
+// is the whole table, in Java's format, with the .tmp/.bak protocol (a crash never leaves a torn file), and all
+// changes made while a write runs share the next one. Persist returns once a write that started after the
+// call has finished, so the caller's change is on disk.
 func (m *Manager) Persist() error {
-	m.persistMu.Lock()
-	defer m.persistMu.Unlock()
-	if err := fastjson.WriteConfig(m.path, m.Encode(fastjson.Pretty)); err != nil {
-		m.log.Error("topic: persist failed", "file", m.path, "err", err)
-		return err
+	m.pmu.Lock()
+	defer m.pmu.Unlock()
+	mine := m.requestWriteLocked()
+	for m.pdone < mine {
+		m.pcond.Wait()
 	}
-	return nil
+	return m.perr
 }
+
+// PersistSoon asks for a write of the table and returns at once.
+func (m *Manager) PersistSoon() {
+	m.pmu.Lock()
+	m.requestWriteLocked()
+	m.pmu.Unlock()
+}
+
+// Flush waits until every change requested so far is written (broker shutdown).
+func (m *Manager) Flush() error {
+	m.pmu.Lock()
+	defer m.pmu.Unlock()
+	for m.pdone < m.pwant {
+		m.pcond.Wait()
+	}
+	return m.perr
+}
+
+func (m *Manager) requestWriteLocked() uint64 {
+	m.pwant++
+	if !m.pwriting {
+		m.pwriting = true
+		go m.writer()
+	}
+	return m.pwant
+}
+
+// writer writes the table until it has written every requested change.
+func (m *Manager) writer() {
+	m.pmu.Lock()
+	defer m.pmu.Unlock()
+	for m.pdone < m.pwant {
+		target := m.pwant
+		m.pmu.Unlock()
+		err := fastjson.WriteConfig(m.path, m.Encode(fastjson.Pretty))
+		m.pwrites.Add(1)
+		m.pmu.Lock()
+		m.pdone, m.perr = target, err
+		if err != nil {
+			m.log.Error("topic: persist failed", "file", m.path, "err", err)
+		}
+		m.pcond.Broadcast()
+	}
+	m.pwriting = false
+}
+
+// FileWrites is the number of times topics.json was written.
+func (m *Manager) FileWrites() int64 { return m.pwrites.Load() }
 
 func (m *Manager) persistLogged() { _ = m.Persist() }

@@ -91,7 +91,8 @@ func (s *Service) readHalf(off int64) (hm *half, next int64, ok bool) {
 
 // Check runs one pass over the half queue (Java TransactionalMessageServiceImpl.check): resolved half messages
 // are passed, the ones checked CheckMax times (or older than Reserved) go to TRANS_CHECK_MAX_TIME_TOPIC,
-// messages younger than Timeout (or their CHECK_IMMUNITY_TIME_IN_SECONDS) end the pass, every other one is
+// messages younger than Timeout end the pass, ones inside their CHECK_IMMUNITY_TIME_IN_SECONDS are re-queued
+// (requeueImmune) and the pass goes on, every other one is
 // re-put as a fresh copy with TRANSACTION_CHECK_TIMES+1 and a producer of its group is asked about the copy.
 // The pass commits how far it got as CID_RMQ_SYS_TRANS offsets.
 func (s *Service) Check(ctx context.Context) {
@@ -144,13 +145,23 @@ func (s *Service) Check(ctx context.Context) {
 		if hm.rec.StoreTimestamp >= start {
 			break
 		}
-		immunity := timeout.Milliseconds()
+		age := now - hm.rec.BornTimestamp
 		if v, ok := hm.props[compat.PropertyCheckImmunityTimeInSeconds]; ok {
+			immunity := timeout.Milliseconds()
 			if sec, err := strconv.ParseInt(v, 10, 64); err == nil && sec != -1 {
 				immunity = sec * 1000
 			}
-		}
-		if age := now - hm.rec.BornTimestamp; age >= 0 && age < immunity {
+			if age < immunity {
+				// Not due yet: Java re-queues it (a copy marked with its first queue offset) and goes on, so one
+				// long immunity does not hold back the half messages behind it.
+				if !s.requeueImmune(hm, removed, &done, checkTimes+1) {
+					break
+				}
+				off++
+				newHalf = off
+				continue
+			}
+		} else if age >= 0 && age < timeout.Milliseconds() {
 			break
 		}
 		if !s.checkBack(ctx, hm, checkTimes+1) {
@@ -174,6 +185,37 @@ func (s *Service) Check(ctx context.Context) {
 	if newOp != opOff {
 		s.opts.Offsets.Commit(Group, OpTopic, halfQueue, newOp)
 	}
+}
+
+// requeueImmune is Java's checkPrepareQueueOffset for a half message inside its CHECK_IMMUNITY_TIME_IN_SECONDS:
+// a copy whose first half (TRAN_PREPARED_QUEUE_OFFSET) has an op record is done; otherwise a copy is written back
+// to the half queue with TRAN_PREPARED_QUEUE_OFFSET kept (or set to this record's queue offset) and
+// TRANSACTION_CHECK_TIMES = times (Java counts every examination). False: -1 (or an unreadable) prepared offset,
+// or the copy could not be written; the pass stops there.
+func (s *Service) requeueImmune(hm *half, removed map[int64][]int64, done *[]int64, times int) bool {
+	prepared, has := hm.props[compat.PropertyTransactionPreparedQueueOffset]
+	if has {
+		po, err := strconv.ParseInt(prepared, 10, 64)
+		if err != nil || po == -1 {
+			return false
+		}
+		if opAt, ok := removed[po]; ok {
+			delete(removed, po)
+			*done = append(*done, opAt...)
+			return true
+		}
+	} else {
+		prepared = strconv.FormatInt(hm.rec.QueueOffset, 10)
+	}
+	m := hm.halfCopy(hm.rec.QueueID, map[string]string{compat.PropertyTransactionCheckTimes: strconv.Itoa(times),
+		compat.PropertyTransactionPreparedQueueOffset: prepared})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if res := s.opts.Store.PutMessage(ctx, m); !res.OK() {
+		s.log.Error("re-queueing a half message inside its check immunity failed", "status", res.Status.String(), "err", res.Err)
+		return false
+	}
+	return true
 }
 
 // discard copies a half message that was checked too often to TRANS_CHECK_MAX_TIME_TOPIC.
@@ -201,19 +243,8 @@ func (s *Service) discard(hm *half) {
 // checkBack re-puts hm with TRANSACTION_CHECK_TIMES = times and sends CHECK_TRANSACTION_STATE about the copy
 // to a producer of its group. False when the copy could not be written.
 func (s *Service) checkBack(ctx context.Context, hm *half, times int) bool {
-	props := make(map[string]string, len(hm.props)+1)
-	for k, v := range hm.props {
-		props[k] = v
-	}
-	props[compat.PropertyTransactionCheckTimes] = strconv.Itoa(times)
-	propStr := compat.EncodeProperties(props)
-	props[compat.PropertyWaitStoreMsgOK] = "false"
-	m := &store.Message{
-		Topic: HalfTopic, QueueID: hm.rec.QueueID, Flag: hm.rec.Flag, Body: hm.rec.Body, Properties: props,
-		PropertiesString: propStr, SysFlag: hm.rec.SysFlag, BornTimestamp: hm.rec.BornTimestamp,
-		BornHost: commitlog.DecodeHost(hm.rec.BornHost), StoreHost: commitlog.DecodeHost(hm.rec.StoreHost),
-		ReconsumeTimes: hm.rec.ReconsumeTimes,
-	}
+	m := hm.halfCopy(hm.rec.QueueID, map[string]string{compat.PropertyTransactionCheckTimes: strconv.Itoa(times)})
+	propStr := m.PropertiesString
 	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	res := s.opts.Store.PutMessage(pctx, m)
 	cancel()

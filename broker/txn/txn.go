@@ -11,8 +11,6 @@
 // ones checked too often. Differences, deliberate:
 //   - a check run reads every op record from the committed op offset first (Java reads 32 at a time while it
 //     walks); the outcome is the same, without Java's read-ahead heuristics.
-//   - a half message still inside its CHECK_IMMUNITY_TIME_IN_SECONDS stops the run like any young message
-//     (Java re-puts it with TRAN_PREPARED_QUEUE_OFFSET so later ones are not held back).
 //   - resolutions are also remembered in memory by UNIQ_KEY: a half message (or a re-put copy of it) whose
 //     transaction was already committed or rolled back is never checked again, and a second commit of the same
 //     transaction is answered without writing the message twice.
@@ -20,6 +18,7 @@ package txn
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/netip"
@@ -192,6 +191,26 @@ type half struct {
 	props map[string]string
 }
 
+// halfCopy is a copy of hm for RMQ_SYS_TRANS_HALF_TOPIC queue queueID with the properties in set added or
+// replaced (Java renewHalfMessageInner): the stored properties string is re-encoded, WAIT=false in memory only.
+func (hm *half) halfCopy(queueID int32, set map[string]string) *store.Message {
+	props := make(map[string]string, len(hm.props)+len(set)+1)
+	for k, v := range hm.props {
+		props[k] = v
+	}
+	for k, v := range set {
+		props[k] = v
+	}
+	propStr := compat.EncodeProperties(props)
+	props[compat.PropertyWaitStoreMsgOK] = "false"
+	return &store.Message{
+		Topic: HalfTopic, QueueID: queueID, Flag: hm.rec.Flag, Body: hm.rec.Body, Properties: props,
+		PropertiesString: propStr, SysFlag: hm.rec.SysFlag, BornTimestamp: hm.rec.BornTimestamp,
+		BornHost: commitlog.DecodeHost(hm.rec.BornHost), StoreHost: commitlog.DecodeHost(hm.rec.StoreHost),
+		ReconsumeTimes: hm.rec.ReconsumeTimes,
+	}
+}
+
 func decodeHalf(raw []byte) (*half, error) {
 	rec, err := commitlog.Decode(raw, false)
 	if err != nil {
@@ -348,30 +367,22 @@ func (s *Service) writeOp(hm *half) error {
 	return nil
 }
 
+// ErrNoMessage is Resume's error when phyOffset names no readable record (Java's exception path, remark
+// "Exception was thrown when putting message back to RMQ_SYS_TRANS_HALF_TOPIC.").
+var ErrNoMessage = errors.New("txn: no message at that commit log offset")
+
 // Resume is RESUME_CHECK_HALF_MESSAGE: the record at phyOffset (typically in TRANS_CHECK_MAX_TIME_TOPIC) is
 // written back to the half queue with TRANSACTION_CHECK_TIMES=0, so it is checked again.
 func (s *Service) Resume(phyOffset int64) error {
 	raw, err := s.opts.Store.LookMessageByOffset(phyOffset)
 	if err != nil {
-		return err
+		return fmt.Errorf("%w: %d: %v", ErrNoMessage, phyOffset, err)
 	}
 	hm, err := decodeHalf(raw)
 	if err != nil {
-		return err
+		return fmt.Errorf("%w: %d: %v", ErrNoMessage, phyOffset, err)
 	}
-	props := make(map[string]string, len(hm.props)+1)
-	for k, v := range hm.props {
-		props[k] = v
-	}
-	props[compat.PropertyTransactionCheckTimes] = "0"
-	propStr := compat.EncodeProperties(props)
-	props[compat.PropertyWaitStoreMsgOK] = "false"
-	m := &store.Message{
-		Topic: HalfTopic, QueueID: 0, Flag: hm.rec.Flag, Body: hm.rec.Body, Properties: props,
-		PropertiesString: propStr, SysFlag: hm.rec.SysFlag, BornTimestamp: hm.rec.BornTimestamp,
-		BornHost: commitlog.DecodeHost(hm.rec.BornHost), StoreHost: commitlog.DecodeHost(hm.rec.StoreHost),
-		ReconsumeTimes: hm.rec.ReconsumeTimes,
-	}
+	m := hm.halfCopy(0, map[string]string{compat.PropertyTransactionCheckTimes: "0"})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if res := s.opts.Store.PutMessage(ctx, m); res.Status != store.PutOK {

@@ -173,10 +173,11 @@ func TestResolvedCopiesAreNeverChecked(t *testing.T) {
 	// The producer commits the ORIGINAL half message after the copy was made.
 	code1, _, _ := end(svc, a, header.TransactionCommitType, "pg")
 	require.Equal(t, code.Success, code1)
-	time.Sleep(5 * time.Millisecond)
+	waitQueue(t, s, "T", 0, 1)       // the committed message (dispatch to its queue is asynchronous)
+	time.Sleep(5 * time.Millisecond) // a copy stored in the millisecond a check starts waits for the next one
 	svc.Check(context.Background())
-	time.Sleep(20 * time.Millisecond)
-	require.EqualValues(t, 2, s.GetMaxOffsetInQueue(HalfTopic, 0), "the copy of a resolved transaction is not checked")
+	require.Never(t, func() bool { return s.GetMaxOffsetInQueue(HalfTopic, 0) != 2 }, 200*time.Millisecond,
+		5*time.Millisecond, "the copy of a resolved transaction is not checked")
 	require.EqualValues(t, 1, s.GetMaxOffsetInQueue("T", 0))
 }
 
@@ -197,4 +198,47 @@ func TestSettingsOverride(t *testing.T) {
 	require.Equal(t, time.Second, to)
 	require.Equal(t, 5*time.Second, iv)
 	require.Equal(t, 7, cm)
+}
+
+// A half message inside its CHECK_IMMUNITY_TIME_IN_SECONDS does not stop the check pass (Java
+// checkPrepareQueueOffset): it is re-queued as a copy carrying TRAN_PREPARED_QUEUE_OFFSET (its first queue
+// offset) and TRANSACTION_CHECK_TIMES, and the unresolved message behind it is checked in the same pass.
+func TestImmuneHalfIsRequeuedNotBlocking(t *testing.T) {
+	svc, s, offs := setup(t)
+	m := &store.Message{Topic: "T", QueueID: 0, Body: []byte("immune"), BornTimestamp: time.Now().UnixMilli(),
+		BornHost: host, StoreHost: host, SysFlag: compat.TransactionPreparedType,
+		Properties: map[string]string{compat.PropertyTransactionPrepared: "true", compat.PropertyProducerGroup: "pg",
+			compat.PropertyUniqClientMessageIDKeyIdx: "UI", compat.PropertyCheckImmunityTimeInSeconds: "3600"}}
+	PrepareHalf(m)
+	require.Equal(t, store.PutOK, s.PutMessage(context.Background(), m).Status)
+	prepare(t, s, "T", 0, "plain", "UP")
+	waitQueue(t, s, HalfTopic, 0, 2)
+	time.Sleep(60 * time.Millisecond) // past Timeout (50 ms), far inside the immunity
+
+	svc.Check(context.Background())
+	waitQueue(t, s, HalfTopic, 0, 4)
+	half := records(t, s, HalfTopic, 0)
+	immune := compat.DecodeProperties(string(half[2].Properties))
+	require.Equal(t, "immune", string(half[2].Body), "re-queued first, in queue order")
+	require.Equal(t, "0", immune[compat.PropertyTransactionPreparedQueueOffset])
+	require.Equal(t, "1", immune[compat.PropertyTransactionCheckTimes])
+	require.Equal(t, "plain", string(half[3].Body), "the message behind it was checked in the same pass")
+	require.Equal(t, "1", compat.DecodeProperties(string(half[3].Properties))[compat.PropertyTransactionCheckTimes])
+	h, _ := offs.Query(Group, HalfTopic, 0)
+	require.EqualValues(t, 2, h)
+
+	// The next pass re-queues the copy again, keeping its first offset.
+	time.Sleep(5 * time.Millisecond)
+	svc.Check(context.Background())
+	waitQueue(t, s, HalfTopic, 0, 6)
+	half = records(t, s, HalfTopic, 0)
+	var again map[string]string
+	for _, r := range half[4:] {
+		if string(r.Body) == "immune" {
+			again = compat.DecodeProperties(string(r.Properties))
+		}
+	}
+	require.NotNil(t, again, "immune copy re-queued again: %d records", len(half))
+	require.Equal(t, "0", again[compat.PropertyTransactionPreparedQueueOffset])
+	require.Equal(t, "2", again[compat.PropertyTransactionCheckTimes])
 }

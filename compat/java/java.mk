@@ -50,7 +50,9 @@ java-fixtures: java-deps
 # SUITE_ARGS passes runner flags, e.g. SUITE_ARGS='-only push_ -run-known'.
 JAVA_ROOT := $(abspath $(JAVA_MK_DIR)/../..)
 SUITE_ARGS ?=
-.PHONY: conformance-java conformance-java-ref mqadmin-compare mqadmin-compare-go rocketd-bin acl-judge
+#   register-retry         a broker started before its name server is in the routes within Java 4.9.8's bound
+#                          (10 s initial delay of the periodic registration), on rocketd and on Java (~30 s)
+.PHONY: conformance-java conformance-java-ref mqadmin-compare mqadmin-compare-go rocketd-bin acl-judge register-retry
 
 rocketd-bin:
 	$(MAKE) --no-print-directory -C $(JAVA_ROOT) -f $(JAVA_ROOT)/Makefile build
@@ -71,3 +73,6 @@ mqadmin-compare-go: java-deps rocketd-bin
 # and conf/acl/plain_acl.yml; both must answer as Java does.
 acl-judge: java-deps rocketd-bin
 	$(JAVA_MK_DIR)/acl.sh both
+
+register-retry: java-deps rocketd-bin
+	$(JAVA_MK_DIR)/register-retry.sh

@@ -26,3 +26,8 @@ bench-compare: build mqbench java-deps
 	$(BUILD)/mqbench compare -root . -work $(BENCH_WORK) -ref-work $(BENCH_REF_WORK) \
 	  -profile-dir $(BENCH_OUT)/pprof -json $(BENCH_OUT)/compare.json \
 	  -log $(BENCH_OUT)/compare.log -out $(BENCH_OUT)/compare.txt $(BENCH_ARGS)
+
+# SYNC_MASTER sends: a rocketd pair against a Java 4.9.8 pair, same run (~2 min; on demand, like bench-compare).
+.PHONY: bench-syncmaster
+bench-syncmaster: build mqbench java-deps
+	conformance/bench/syncmaster.sh

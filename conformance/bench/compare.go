@@ -287,7 +287,8 @@ func sampleAnon(pid int, peak *int64) (stop func()) {
 	return func() { once.Do(func() { close(done); <-finished }) }
 }
 
-// diskUsage is the allocated size of the files under dir (CommitLog segments are sparse).
+// diskUsage is the allocated size of the files under dir (Java's CommitLog segments are sparse; rocketd
+// reserves a segment's blocks when it creates it).
 func diskUsage(dir string) int64 {
 	var n int64
 	_ = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {

@@ -16,9 +16,12 @@ package checkpoint
 import (
 	"encoding/binary"
 	"fmt"
+	"log/slog"
 	"os"
 	"sync"
 	"sync/atomic"
+
+	"github.com/rocketd/rocketd/store/mmapfile"
 )
 
 // FileSize is the on-disk size.
@@ -49,6 +52,11 @@ func Open(path string) (*Checkpoint, error) {
 			f.Close()
 			return nil, fmt.Errorf("checkpoint: extend %s: %w", path, err)
 		}
+	}
+	// Reserve the blocks now, so that flushing the checkpoint on a full disk still succeeds. A filesystem
+	// without fallocate is left as it is (its writes report ENOSPC; they never fault).
+	if err := mmapfile.Reserve(f, 0, FileSize, false); err != nil {
+		slog.Warn("cannot reserve the checkpoint's blocks; flushing it may fail while the disk is full", "component", "store", "path", path, "err", err)
 	}
 	var b [24]byte
 	if _, err := f.ReadAt(b[:], 0); err != nil {

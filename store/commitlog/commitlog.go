@@ -174,6 +174,9 @@ func (c *CommitLog) appendLocked(b *Batch) (AppendResult, error) {
 		return AppendResult{}, fmt.Errorf("%w: %d bytes, file size %d", ErrMessageTooBig, len(b.Buf), c.cfg.MappedFileSize)
 	}
 	f, err := c.q.LastOrCreate(0)
+	if err == nil {
+		err = f.Writable() // a sparse file opened on a full disk: writing to it could SIGBUS
+	}
 	if err != nil {
 		return AppendResult{}, err
 	}

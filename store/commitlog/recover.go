@@ -52,7 +52,12 @@ func (c *CommitLog) walk(files []*mmapfile.File, idx int, dispatch func(rec *Rec
 	for {
 		rec, err := Decode(f.Data()[pos:], checkCRC)
 		if err != nil {
-			c.log.Warn("commitlog recovery stops at an invalid record", "file", f.Path(), "pos", pos, "err", err)
+			if endOfData(f.Data()[pos:]) {
+				// Zeros where the next record would start: the normal end of the written data.
+				c.log.Debug("commitlog recovery reached the end of the data", "file", f.Path(), "pos", pos)
+			} else {
+				c.log.Warn("commitlog recovery stops at an invalid record", "file", f.Path(), "pos", pos, "err", err)
+			}
 			break
 		}
 		if rec.IsBlank() {
@@ -78,4 +83,18 @@ func (c *CommitLog) walk(files []*mmapfile.File, idx int, dispatch func(rec *Rec
 	c.lastEnd = end
 	c.mu.Unlock()
 	return end, nil
+}
+
+// endOfData reports whether b, the bytes where the next record would start, is the unwritten tail of a
+// segment: the end of the file, or a zero TOTALSIZE and MAGICCODE (a segment is zero-filled when created).
+func endOfData(b []byte) bool {
+	if len(b) < 8 {
+		for _, c := range b {
+			if c != 0 {
+				return false
+			}
+		}
+		return true
+	}
+	return binary.BigEndian.Uint64(b) == 0
 }

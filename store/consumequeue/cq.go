@@ -79,6 +79,9 @@ type ConsumeQueue struct {
 	minLogicOffset  atomic.Int64 // bytes
 }
 
+// reserveChunk is how much disk a consume queue file reserves at a time (3,276 units).
+const reserveChunk = 64 << 10
+
 // New returns the queue rooted at root/<topic>/<queueId>; call Load.
 func New(root, topic string, queueID int32, fileSize int, log *slog.Logger) *ConsumeQueue {
 	if log == nil {
@@ -88,6 +91,8 @@ func New(root, topic string, queueID int32, fileSize int, log *slog.Logger) *Con
 	dir := filepath.Join(root, topic, strconv.Itoa(int(queueID)))
 	cq := &ConsumeQueue{topic: topic, queueID: queueID, fileSize: fileSize, q: mmapfile.NewQueue(dir, fileSize),
 		log: log.With("component", "store", "topic", topic, "queueId", queueID)}
+	// A broker has thousands of queues, most files mostly empty: reserve their blocks as units are written.
+	cq.q.ReserveLazily(reserveChunk)
 	cq.maxPhysicOffset.Store(-1)
 	return cq
 }
@@ -173,8 +178,11 @@ func (cq *ConsumeQueue) PutUnit(phy int64, size int32, tagsCode int64, cqOffset 
 	expect := cqOffset * UnitSize
 	empty := cq.q.Len() == 0
 	f, err := cq.q.LastOrCreate(expect)
+	if err == nil {
+		err = f.Ensure(f.WrotePos() + UnitSize)
+	}
 	if err != nil {
-		return fmt.Errorf("%w: %s/%d: %v", ErrPut, cq.topic, cq.queueID, err)
+		return fmt.Errorf("%w: %s/%d: %w", ErrPut, cq.topic, cq.queueID, err)
 	}
 	if empty {
 		cq.firstCreated = true
@@ -182,6 +190,9 @@ func (cq *ConsumeQueue) PutUnit(phy int64, size int32, tagsCode int64, cqOffset 
 	if cq.firstCreated && cqOffset != 0 && f.WrotePos() == 0 && cq.q.Len() == 1 {
 		cq.minLogicOffset.Store(expect)
 		blank := int(expect % int64(cq.fileSize))
+		if err := f.Ensure(blank + UnitSize); err != nil {
+			return fmt.Errorf("%w: %s/%d: %w", ErrPut, cq.topic, cq.queueID, err)
+		}
 		var u [UnitSize]byte
 		PutUnitBytes(u[:], Unit{PhyOffset: 0, Size: preBlankSize})
 		d := f.Data()

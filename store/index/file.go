@@ -163,12 +163,16 @@ func (f *File) IsFull() bool {
 	return int(f.hdr.IndexCount) >= f.maxIndex
 }
 
-// PutKey adds an entry; false if the file is full.
+// Writable is nil unless the file's disk blocks could not be reserved (mmapfile.ErrNoSpace): then it is
+// read-only.
+func (f *File) Writable() error { return f.mf.Writable() }
+
+// PutKey adds an entry; false if the file is full or not writable.
 func (f *File) PutKey(key string, phyOffset, storeTimestamp int64) bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	n := f.hdr.IndexCount
-	if int(n) >= f.maxIndex {
+	if int(n) >= f.maxIndex || f.mf.Writable() != nil {
 		return false
 	}
 	d := f.mf.Data()

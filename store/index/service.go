@@ -150,7 +150,7 @@ func (s *Service) last() (*File, error) {
 	}
 	f, err := Create(path, s.cfg.MaxHashSlotNum, s.cfg.MaxIndexNum, prevPhy, prevTs)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrIndexFile, err)
+		return nil, fmt.Errorf("%w: %w", ErrIndexFile, err)
 	}
 	s.mu.Lock()
 	s.files = append(s.files, f)
@@ -174,6 +174,9 @@ func (s *Service) BuildIndex(r *Request) error {
 	f, err := s.last()
 	if err != nil {
 		return err
+	}
+	if err := f.Writable(); err != nil {
+		return fmt.Errorf("%w: %w", ErrIndexFile, err)
 	}
 	if r.PhyOffset < f.Header().EndPhyOffset {
 		return nil

@@ -82,7 +82,25 @@ type javaRef struct {
 	brokerPID  int
 }
 
-const refWorkDir = "/tmp/rocketd-interop-ref"
+// refWorkDir is this test process's private ref.sh work dir (set by TestMain): ref.sh's stop only signals JVMs
+// started for its work dir, so concurrent runs on the machine never stop each other's Java broker.
+var refWorkDir string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "rocketd-interop-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "interop:", err)
+		os.Exit(1)
+	}
+	refWorkDir = filepath.Join(dir, "ref")
+	code := m.Run()
+	if code == 0 {
+		_ = os.RemoveAll(dir)
+	} else {
+		fmt.Fprintln(os.Stderr, "interop: Java logs kept in", refWorkDir)
+	}
+	os.Exit(code)
+}
 
 var harnessSnapshot string
 
@@ -109,16 +127,24 @@ func javaHarness(t *testing.T) string {
 	return dst
 }
 
-func startJava(t *testing.T, storeDir string, nsPort, brokerPort int) *javaRef {
+// startJava starts the Java namesrv and broker; extra broker.conf lines come after storeConfLines (Java's
+// Properties keep the last value of a key, so they override).
+func startJava(t *testing.T, storeDir string, nsPort, brokerPort int, extra ...string) *javaRef {
+	t.Helper()
+	return startJavaIn(t, refWorkDir, storeDir, nsPort, brokerPort, extra...)
+}
+
+// startJavaIn is startJava with its own ref.sh work dir (a second Java broker next to the first).
+func startJavaIn(t *testing.T, work, storeDir string, nsPort, brokerPort int, extra ...string) *javaRef {
 	t.Helper()
 	root := javaHarness(t)
-	j := &javaRef{root: root, work: refWorkDir}
+	j := &javaRef{root: root, work: work}
 	j.env = append(os.Environ(),
 		"REF_WORK_DIR="+j.work,
 		"REF_STORE_DIR="+storeDir,
 		"REF_NAMESRV_PORT="+strconv.Itoa(nsPort),
 		"REF_BROKER_PORT="+strconv.Itoa(brokerPort),
-		"REF_BROKER_CONF_EXTRA="+strings.Join(storeConfLines, "\n"),
+		"REF_BROKER_CONF_EXTRA="+strings.Join(append(append([]string(nil), storeConfLines...), extra...), "\n"),
 		"REF_STOP_TIMEOUT=40",
 		"REF_START_TIMEOUT=120",
 	)
@@ -162,6 +188,15 @@ func (j *javaRef) stop(t *testing.T) {
 	t.Logf("java reference stopped in %v", time.Since(start).Round(time.Millisecond))
 }
 
+// stopBroker stops only the Java broker (SIGTERM: its shutdown hook flushes and removes abort); the name
+// server keeps running.
+func (j *javaRef) stopBroker(t *testing.T) {
+	t.Helper()
+	require.NoError(t, syscall.Kill(j.brokerPID, syscall.SIGTERM))
+	require.Eventually(t, func() bool { return syscall.Kill(j.brokerPID, 0) != nil }, 60*time.Second, 100*time.Millisecond,
+		"Java broker exits after SIGTERM")
+}
+
 // kill9 SIGKILLs the broker (the namesrv is stopped normally afterwards).
 func (j *javaRef) kill9(t *testing.T) {
 	t.Helper()
@@ -188,8 +223,8 @@ func buildRocketd(t *testing.T) string {
 	if builtBins != "" {
 		return builtBins
 	}
-	dir, err := os.MkdirTemp("", "rocketd-interop-bin")
-	require.NoError(t, err)
+	dir := filepath.Join(filepath.Dir(refWorkDir), "bin") // removed with the rest by TestMain
+	require.NoError(t, os.MkdirAll(dir, 0o755))
 	root := repoRoot(t)
 	for _, b := range []string{"mqnamesrv", "mqbroker"} {
 		cmd := exec.Command("go", "build", "-o", filepath.Join(dir, b), "./bin/"+b)

@@ -23,6 +23,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -55,11 +56,10 @@ const (
 	topicB = "IopTopicB" // 2 queues
 )
 
-var seq int64
+var seq atomic.Int64
 
 func uniq(p string) string {
-	seq++
-	return fmt.Sprintf("%s_%d_%d", p, time.Now().UnixMilli()%1_000_000_000, seq)
+	return fmt.Sprintf("%s_%d_%d", p, time.Now().UnixMilli()%1_000_000_000, seq.Add(1))
 }
 
 // sentMsg is what a SendResult told us, plus what we sent.
@@ -183,15 +183,16 @@ func consumeAll(t *testing.T, nsAddr string, want []sentMsg) map[string]*primiti
 	return consumeAllAs(t, nsAddr, uniq("iop_cg"), want)
 }
 
-// consumeAllAs is consumeAll with a given consumer group; the consumer's Shutdown commits its offsets.
-func consumeAllAs(t *testing.T, nsAddr, group string, want []sentMsg) map[string]*primitive.MessageExt {
+// consumeAllAs is consumeAll with a given consumer group (and extra consumer options); the consumer's Shutdown
+// commits its offsets.
+func consumeAllAs(t *testing.T, nsAddr, group string, want []sentMsg, opts ...consumer.Option) map[string]*primitive.MessageExt {
 	t.Helper()
 	var mu sync.Mutex
 	got := map[string]*primitive.MessageExt{}
-	pc, err := rocketmq.NewPushConsumer(
+	pc, err := rocketmq.NewPushConsumer(append([]consumer.Option{
 		consumer.WithNsResolver(primitive.NewPassthroughResolver([]string{nsAddr})),
 		consumer.WithGroupName(group), consumer.WithInstance(uniq("iop_ci")),
-		consumer.WithConsumeFromWhere(consumer.ConsumeFromFirstOffset), consumer.WithPullBatchSize(32))
+		consumer.WithConsumeFromWhere(consumer.ConsumeFromFirstOffset), consumer.WithPullBatchSize(32)}, opts...)...)
 	require.NoError(t, err)
 	for _, topic := range []string{topicA, topicB} {
 		require.NoError(t, pc.Subscribe(topic, consumer.MessageSelector{Type: consumer.TAG, Expression: "*"},

@@ -1,8 +1,12 @@
 // Package mmapfile holds the memory-mapped segment files shared by the CommitLog, ConsumeQueue and
 // IndexFile formats, and MappedFileQueue-style directories of them.
 //
-// A segment is a regular file of a fixed size, created at full length (sparse, zero-filled) and mapped
-// read-write with MAP_SHARED, exactly as Java's MappedFile does. Its name is its start offset, 20 decimal
+// A segment is a regular file of a fixed size, created at full length, zero-filled, and mapped read-write
+// with MAP_SHARED, as Java's MappedFile does. Unlike Java, every block is reserved before the file is mapped
+// (fallocate; where the filesystem lacks it, zeros are written into the holes and each write is checked): a
+// store on a full disk then gets ErrNoSpace when it creates a segment, instead of a SIGBUS when it writes into
+// a page the filesystem cannot back. A sparse segment found on open (Java's, or an older rocketd's) is backed
+// then; if the disk is full it is opened read-only (File.Writable reports why) and can still be read. Its name is its start offset, 20 decimal
 // digits, zero-padded:
 //
 //	commitlog/00000000000000000000   bytes [0, size)

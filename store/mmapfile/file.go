@@ -60,6 +60,13 @@ type File struct {
 	unmapMu  sync.Mutex
 	unmapped bool
 	flushMu  sync.Mutex
+
+	noSpace atomic.Pointer[error] // set when the file's blocks could not be reserved: it must not be written
+
+	// chunk > 0: blocks are reserved as writing advances, chunk bytes at a time, up to reservedTo (a file
+	// with many siblings, like a consume queue, then holds only what it uses). 0: all reserved up front.
+	chunk      int
+	reservedTo atomic.Int64
 }
 
 // Create creates (or reuses, if it has the exact size) a segment file and maps it. The file is extended to
@@ -69,10 +76,17 @@ type File struct {
 // parent directory (which neither Java nor rocketd lists as a segment) and renamed into place, so a crash
 // (kill -9, power cut) while allocating never leaves a short segment that would make the next start, Java's
 // or ours, refuse the directory.
-func Create(path string, from int64, size int) (*File, error) {
+func Create(path string, from int64, size int) (*File, error) { return create(path, from, size, 0) }
+
+func create(path string, from int64, size, chunk int) (*File, error) {
 	fd, err := os.OpenFile(path, os.O_RDWR, 0)
+	fresh := false
 	if errors.Is(err, os.ErrNotExist) {
-		fd, err = allocate(path, size)
+		fd, err = allocate(path, size, chunk)
+		fresh = true
+	}
+	if errors.Is(err, ErrNoSpace) {
+		return nil, err
 	}
 	if err != nil {
 		return nil, fmt.Errorf("mmapfile: create %s: %w", path, err)
@@ -92,9 +106,19 @@ func Create(path string, from int64, size int) (*File, error) {
 			return nil, fmt.Errorf("mmapfile: extend %s to %d bytes: %w", path, size, err)
 		}
 	}
+	if chunk == 0 {
+		if err := reserveAll(fd, path, size, false); err != nil {
+			fd.Close()
+			return nil, err
+		}
+	}
 	f, err := mapFile(fd, path, from, size)
 	if err != nil {
 		return nil, err
+	}
+	f.chunk = chunk
+	if fresh && chunk > 0 {
+		f.reservedTo.Store(int64(min(size, chunk)))
 	}
 	syncDir(filepath.Dir(path))
 	return f, nil
@@ -106,13 +130,22 @@ func allocTemp(path string) string {
 	return filepath.Join(filepath.Dir(dir), "."+filepath.Base(dir)+"-"+filepath.Base(path)+".alloc")
 }
 
-func allocate(path string, size int) (*os.File, error) {
+func allocate(path string, size, chunk int) (*os.File, error) {
 	tmp := allocTemp(path)
 	fd, err := os.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
 		return nil, err
 	}
 	if err := fd.Truncate(int64(size)); err != nil {
+		fd.Close()
+		_ = os.Remove(tmp)
+		return nil, err
+	}
+	reserve := size
+	if chunk > 0 { // a lazily reserved file starts with one chunk; Ensure reserves the rest as it grows
+		reserve = min(size, chunk)
+	}
+	if err := reserveAll(fd, path, reserve, true); err != nil {
 		fd.Close()
 		_ = os.Remove(tmp)
 		return nil, err
@@ -131,7 +164,9 @@ func allocate(path string, size int) (*os.File, error) {
 }
 
 // Open maps an existing segment; its size must be exactly size.
-func Open(path string, from int64, size int) (*File, error) {
+func Open(path string, from int64, size int) (*File, error) { return open(path, from, size, 0) }
+
+func open(path string, from int64, size, chunk int) (*File, error) {
 	fd, err := os.OpenFile(path, os.O_RDWR, 0)
 	if err != nil {
 		return nil, fmt.Errorf("mmapfile: open %s: %w", path, err)
@@ -145,7 +180,21 @@ func Open(path string, from int64, size int) (*File, error) {
 		fd.Close()
 		return nil, fmt.Errorf("%w: %s is %d bytes, want %d; the size settings must match the ones that wrote the store", ErrBadFileSize, path, st.Size(), size)
 	}
-	return mapFile(fd, path, from, size)
+	// A sparse file (Java's, or one written before rocketd reserved space) is backed now; if the disk is full
+	// it is still opened so that it can be read, but every write to it is refused (see Writable).
+	var allocErr error
+	if chunk == 0 {
+		allocErr = reserveAll(fd, path, size, false)
+	}
+	f, err := mapFile(fd, path, from, size)
+	if err != nil {
+		return nil, err
+	}
+	f.chunk = chunk
+	if allocErr != nil {
+		f.noSpace.Store(&allocErr)
+	}
+	return f, nil
 }
 
 func mapFile(fd *os.File, path string, from int64, size int) (*File, error) {
@@ -204,12 +253,43 @@ func (f *File) Remaining() int { return f.size - f.WrotePos() }
 // to a file at a time. It returns false if b does not fit.
 func (f *File) Append(b []byte) bool {
 	p := f.WrotePos()
-	if p+len(b) > f.size {
+	if p+len(b) > f.size || f.Ensure(p+len(b)) != nil {
 		return false
 	}
 	copy(f.data[p:], b)
 	f.wrote.Store(int64(p + len(b)))
 	return true
+}
+
+// Writable is nil when the file's blocks are reserved, else the ErrNoSpace error that says why writing to
+// it is refused (a sparse file opened on a full disk). Such a file can still be read.
+func (f *File) Writable() error {
+	if p := f.noSpace.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+// Ensure makes sure bytes up to end are backed by disk blocks before the caller writes them through Data(),
+// reserving the next chunk for a lazily reserved file. The error is ErrNoSpace (or what Writable reports).
+// Writers are serialised by their owner (the CommitLog or ConsumeQueue lock), so Ensure is too.
+func (f *File) Ensure(end int) error {
+	if err := f.Writable(); err != nil {
+		return err
+	}
+	// The page after the written data stays reserved too: recovery reads it to find the end, and on tmpfs a
+	// read fault on a hole allocates a page (SIGBUS on a full filesystem).
+	want := min(int64(f.size), int64(end)+OSPageSize)
+	if f.chunk == 0 || want <= f.reservedTo.Load() {
+		return nil
+	}
+	from := f.reservedTo.Load() &^ (OSPageSize - 1)
+	to := min(int64(f.size), (want+int64(f.chunk)-1)/int64(f.chunk)*int64(f.chunk))
+	if err := Reserve(f.fd, from, to-from, false); err != nil {
+		return noSpace(f.path, int(to-from), err)
+	}
+	f.reservedTo.Store(to)
+	return nil
 }
 
 // Hold takes a reader reference; it fails once the file is being destroyed or closed.
@@ -280,6 +360,18 @@ func (f *File) ZeroFrom(pos int) error {
 	defer f.Release()
 	err := unix.Fallocate(int(f.fd.Fd()), unix.FALLOC_FL_PUNCH_HOLE|unix.FALLOC_FL_KEEP_SIZE, int64(pos), int64(f.size-pos))
 	if err == nil {
+		// The hole must be backed again before anything is appended there.
+		if f.chunk > 0 {
+			// Keep the page at pos backed (recovery reads it to find the end); Ensure reserves the rest.
+			page := int64(pos) &^ (OSPageSize - 1)
+			f.reservedTo.Store(min(f.reservedTo.Load(), page))
+			if Reserve(f.fd, page, min(int64(f.size)-page, OSPageSize), false) == nil {
+				f.reservedTo.Store(min(int64(f.size), page+OSPageSize))
+			}
+		} else if err := Reserve(f.fd, int64(pos), int64(f.size-pos), false); err != nil {
+			err = noSpace(f.path, f.size-pos, err)
+			f.noSpace.Store(&err)
+		}
 		return nil
 	}
 	for p := pos; p < f.size; {

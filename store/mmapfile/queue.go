@@ -17,7 +17,14 @@ type Queue struct {
 
 	mu    sync.RWMutex
 	files []*File
+
+	reserveChunk int // 0: segments reserve all their blocks when created or opened
 }
+
+// ReserveLazily makes the queue's segments reserve disk blocks chunk bytes at a time as they are written
+// (File.Ensure), instead of all at creation: for directories of many small, mostly empty segments such as
+// consume queues. Call it before Load.
+func (q *Queue) ReserveLazily(chunk int) { q.reserveChunk = max(chunk, OSPageSize) }
 
 // NewQueue returns an empty queue over dir; call Load to map existing files.
 func NewQueue(dir string, fileSize int) *Queue {
@@ -71,7 +78,7 @@ func (q *Queue) Load() error {
 	}
 	files := make([]*File, 0, len(list))
 	for _, n := range list {
-		f, err := Open(filepath.Join(q.dir, n.name), n.off, q.fileSize)
+		f, err := open(filepath.Join(q.dir, n.name), n.off, q.fileSize, q.reserveChunk)
 		if err != nil {
 			for _, g := range files {
 				g.Close()
@@ -140,7 +147,7 @@ func (q *Queue) LastOrCreate(startOffset int64) (*File, error) {
 	if err := os.MkdirAll(q.dir, 0o755); err != nil {
 		return nil, fmt.Errorf("mmapfile: create dir %s: %w", q.dir, err)
 	}
-	f, err := Create(filepath.Join(q.dir, FileName(from)), from, q.fileSize)
+	f, err := create(filepath.Join(q.dir, FileName(from)), from, q.fileSize, q.reserveChunk)
 	if err != nil {
 		return nil, err
 	}

@@ -70,9 +70,11 @@ final class Tests {
         t.add(new Test("push_new_group_from_timestamp_reads_all", 45_000, Tests::pushFromTimestamp));
         t.add(new Test("lite_pull_subscribe", 45_000, Tests::litePullSubscribe));
         t.add(new Test("lite_pull_assign_seek_commit", 30_000, Tests::litePullAssign));
+        t.add(new Test("never_written_queue_offsets", 30_000, Tests::neverWrittenQueue));
         t.add(new Test("tx_commit", 30_000, Tests::txCommit));
         t.add(new Test("tx_rollback", 30_000, Tests::txRollback));
         t.add(new Test("tx_check_back", 60_000, Tests::txCheckBack));
+        t.add(new Test("tx_check_immunity_does_not_block", 60_000, Tests::txImmunityNotBlocking));
         t.add(new Test("admin_consumer_connection_and_running_info", 30_000, Tests::consumerRunningInfo));
         return t;
     }
@@ -699,6 +701,47 @@ final class Tests {
         eq(0L, ts, "offsetForTimestamp(0)");
     }
 
+    /**
+     * A queue of an existing topic that was never written reads as an empty queue (Java creates its consume queue
+     * on lookup): min and max offset 0, so DefaultMQPullConsumer.minOffset is 0 and DefaultLitePullConsumer
+     * seekToBegin positions at 0 and later reads the first message sent to that queue.
+     */
+    @SuppressWarnings("deprecation")
+    static void neverWrittenQueue(Ctx c) throws Exception {
+        String topic = c.topic(4);
+        DefaultMQProducer p = c.producer();
+        SendResult first = p.send(msg(topic, "", "k0", "q0"), (mqs, m, arg) -> mqs.get(0), null);
+        eq(0, first.getMessageQueue().getQueueId(), "selected queue");
+        MessageQueue empty = new MessageQueue(topic, first.getMessageQueue().getBrokerName(), 2);
+
+        org.apache.rocketmq.client.consumer.DefaultMQPullConsumer pull =
+            new org.apache.rocketmq.client.consumer.DefaultMQPullConsumer(c.name("PLG"));
+        pull.setNamesrvAddr(c.s.ns);
+        pull.setInstanceName(c.name("pl"));
+        pull.start();
+        c.onClose(pull::shutdown);
+        eq(0L, pull.minOffset(empty), "DefaultMQPullConsumer.minOffset of a never-written queue");
+        eq(0L, pull.maxOffset(empty), "DefaultMQPullConsumer.maxOffset of a never-written queue");
+        eq(0L, pull.searchOffset(empty, System.currentTimeMillis()), "searchOffset of a never-written queue");
+        eq(0L, c.s.admin.minOffset(empty), "admin minOffset of a never-written queue");
+
+        DefaultLitePullConsumer lc = c.litePull(c.name("SBG"));
+        lc.setAutoCommit(false);
+        lc.start();
+        lc.assign(java.util.Collections.singletonList(empty));
+        lc.seekToBegin(empty);
+        SendResult later = p.send(msg(topic, "", "k2", "q2"), (mqs, m, arg) -> mqs.get(2), null);
+        eq(2, later.getMessageQueue().getQueueId(), "selected queue");
+        List<String> got = new ArrayList<String>();
+        long deadline = System.currentTimeMillis() + c.ms(15_000);
+        while (got.isEmpty() && System.currentTimeMillis() < deadline) {
+            for (MessageExt m : lc.poll(300)) {
+                got.add(body(m) + "@" + m.getQueueOffset());
+            }
+        }
+        eq(java.util.Arrays.asList("q2@0"), got, "messages read after seekToBegin on a queue that was empty");
+    }
+
     // ---------------------------------------------------------------- transactions
 
     static final class TxListener implements TransactionListener {
@@ -748,6 +791,34 @@ final class Tests {
         check(c.await(20_000, () -> col.keys.contains("sentinel")), "the committed sentinel was not delivered");
         Thread.sleep(c.ms(1000));
         check(!col.keys.contains("roll-me"), "a rolled-back message was delivered");
+    }
+
+    /**
+     * A half message whose CHECK_IMMUNITY_TIME_IN_SECONDS is far away is not checked, and does not hold back the
+     * check-back of an undecided transaction sent after it (the broker re-queues the immune one).
+     */
+    static void txImmunityNotBlocking(Ctx c) throws Exception {
+        String topic = c.topic(1);
+        TxListener l = new TxListener();
+        l.local.put("immune", LocalTransactionState.UNKNOW);
+        l.local.put("behind", LocalTransactionState.UNKNOW);
+        l.check.put("behind", LocalTransactionState.COMMIT_MESSAGE);
+        TransactionMQProducer p = c.txProducer(l);
+        Collector col = new Collector();
+        collecting(c, c.name("TXI"), topic, "*", col).start();
+        Message immune = msg(topic, "T", "immune", "immune");
+        immune.putUserProperty("CHECK_IMMUNITY_TIME_IN_SECONDS", "3600");
+        eq(LocalTransactionState.UNKNOW, p.sendMessageInTransaction(immune, null).getLocalTransactionState(), "local state");
+        eq(LocalTransactionState.UNKNOW,
+            p.sendMessageInTransaction(msg(topic, "T", "behind", "behind"), null).getLocalTransactionState(), "local state");
+        String interval = c.s.brokerConfig.getProperty("transactionCheckInterval", "?");
+        check(c.await(55_000, () -> {
+            c.progress = "checked " + l.checked;
+            return col.keys.contains("behind");
+        }), "the transaction behind an immune half message was not checked back (broker transactionCheckInterval="
+            + interval + ")" + c.progress());
+        check(!l.checked.contains("immune"), "the immune half message was checked: " + l.checked);
+        check(!col.keys.contains("immune"), "the immune half message was delivered");
     }
 
     static void txCheckBack(Ctx c) throws Exception {

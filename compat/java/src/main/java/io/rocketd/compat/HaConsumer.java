@@ -1,0 +1,59 @@
+package io.rocketd.compat;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
+import org.apache.rocketmq.client.consumer.listener.ConsumeConcurrentlyStatus;
+import org.apache.rocketmq.client.consumer.listener.MessageListenerConcurrently;
+import org.apache.rocketmq.common.consumer.ConsumeFromWhere;
+import org.apache.rocketmq.common.message.MessageExt;
+
+/**
+ * A Java 4.9.8 clustering push consumer for the master/slave tests (store/interop): it prints one line per
+ * delivered message, {@code MSG <brokerName> <queueId> <queueOffset> <uniqKey>}, and {@code READY} once
+ * started; it shuts down (committing its offsets) when stdin closes or reads "stop".
+ *
+ * <p>Usage: HaConsumer namesrvAddr topic group
+ */
+public final class HaConsumer {
+    private HaConsumer() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 3) {
+            System.err.println("usage: HaConsumer namesrvAddr topic group");
+            System.exit(2);
+        }
+        DefaultMQPushConsumer c = new DefaultMQPushConsumer(args[2]);
+        c.setNamesrvAddr(args[0]);
+        c.setInstanceName("ha-" + System.nanoTime());
+        c.setConsumeFromWhere(ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET);
+        c.setPersistConsumerOffsetInterval(1000);
+        c.subscribe(args[1], "*");
+        c.registerMessageListener((MessageListenerConcurrently) (msgs, ctx) -> {
+            StringBuilder sb = new StringBuilder();
+            for (MessageExt m : msgs) {
+                sb.append("MSG ").append(m.getBrokerName()).append(' ').append(m.getQueueId()).append(' ')
+                    .append(m.getQueueOffset()).append(' ').append(m.getMsgId()).append('\n');
+            }
+            synchronized (System.out) {
+                System.out.print(sb);
+                System.out.flush();
+            }
+            return ConsumeConcurrentlyStatus.CONSUME_SUCCESS;
+        });
+        c.start();
+        synchronized (System.out) {
+            System.out.println("READY");
+            System.out.flush();
+        }
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        String line;
+        while ((line = in.readLine()) != null && !line.trim().equals("stop")) {
+            // wait
+        }
+        c.shutdown();
+        System.exit(0);
+    }
+}
