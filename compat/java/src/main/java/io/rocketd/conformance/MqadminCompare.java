@@ -126,7 +126,10 @@ public final class MqadminCompare {
     static final class Step {
         final String label;
         final String[] args;
-        /** For a command that changes state: with -go, the Go mqadmin runs first, then this restores the state. */
+        /**
+         * For a command that changes state: with -go, this Java command sets the same starting state before the Go
+         * mqadmin runs the step and again before the Java one does.
+         */
         String[] reset;
 
         Step(String label, String... args) {
@@ -414,13 +417,14 @@ public final class MqadminCompare {
                 }
                 boolean withGo = goBinary != null && GO_COMMANDS.contains(a[0]);
                 if (withGo && st.reset != null) {
-                    String goText = runGo(ns, a);
-                    out.put("go:" + st.label, goText);
-                    write(new File(dir, file(st.label) + ".go.txt"), "$ go mqadmin " + String.join(" ", a) + "\n" + goText);
                     String[] r = new String[st.reset.length];
                     for (int i = 0; i < r.length; i++) {
                         r[i] = subst(st.reset[i], vars);
                     }
+                    runCommand(ns, r);
+                    String goText = runGo(ns, a);
+                    out.put("go:" + st.label, goText);
+                    write(new File(dir, file(st.label) + ".go.txt"), "$ go mqadmin " + String.join(" ", a) + "\n" + goText);
                     runCommand(ns, r);
                 }
                 String text = runCommand(ns, a);
