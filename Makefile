@@ -20,6 +20,7 @@ build:
 	@mkdir -p $(BUILD)
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(BUILD)/mqnamesrv ./bin/mqnamesrv
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(BUILD)/mqbroker ./bin/mqbroker
+	$(GO) build -ldflags '$(LDFLAGS)' -o $(BUILD)/mqadmin ./bin/mqadmin
 
 # Static (CGO_ENABLED=0), reproducible-path (-trimpath) binaries for every platform in PLATFORMS, with the
 # version stamped: $(RELEASE)/rocketd-<version>-<os>-<arch>/{mqnamesrv,mqbroker} and a .tar.gz of each.
@@ -28,7 +29,7 @@ release:
 	for p in $(PLATFORMS); do \
 	  os=$${p%/*}; arch=$${p#*/}; d=rocketd-$(VERSION)-$$os-$$arch; \
 	  mkdir -p $(RELEASE)/$$d; \
-	  for cmd in mqnamesrv mqbroker; do \
+	  for cmd in mqnamesrv mqbroker mqadmin; do \
 	    CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -ldflags '-s -w $(LDFLAGS)' -o $(RELEASE)/$$d/$$cmd ./bin/$$cmd; \
 	  done; \
 	  cp README.md $(RELEASE)/$$d/; mkdir -p $(RELEASE)/$$d/conf; cp conf/broker.conf $(RELEASE)/$$d/conf/; \
@@ -96,9 +97,10 @@ test-go: vet cross-build docker-check
 # The unmodified Java 4.9.8 client suite against rocketd, the store binary swap Java <-> rocketd (clean stop
 # and kill -9, both ways; also the HA interop tests), the ACL judge (acl-judge, compat/java/acl.sh: AclClientRPCHook
 # requests against the Java reference and rocketd, both with aclEnable=true), what a topic create registers
-# (compat-register), the first-registration retry bound on both servers (register-retry) and the
-# Java 4.9.8 client against timer messages across a restart and a kill -9 (timer-soak, about 40 s).
-test-java: conformance-java compat-store acl-judge compat-register register-retry timer-soak
+# (compat-register), the first-registration retry bound on both servers (register-retry), the Java 4.9.8
+# client against timer messages across a restart and a kill -9 (timer-soak, about 40 s), and the Go mqadmin
+# beside Java's mqadmin on rocketd and on the Java reference (mqadmin-compare-go, ~100 s).
+test-java: conformance-java compat-store acl-judge compat-register register-retry timer-soak mqadmin-compare-go
 
 # What a topic create registers with the name servers, Java 4.9.8 against rocketd (about 30 s).
 compat-register: java-deps
