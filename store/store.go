@@ -15,7 +15,6 @@ import (
 	"github.com/rocketd/rocketd/store/consumequeue"
 	"github.com/rocketd/rocketd/store/ha"
 	"github.com/rocketd/rocketd/store/index"
-	"golang.org/x/sys/unix"
 )
 
 // Options are the non-config inputs of Open.
@@ -27,6 +26,8 @@ type Options struct {
 	DiskUsage         DiskUsageFunc
 	CleanFirstDelay   time.Duration // default 60 s
 	DiskCheckInterval time.Duration // default 10 s
+	// RecoveryProgressEvery is the period of the "recovery progress" log lines (default 5 s).
+	RecoveryProgressEvery time.Duration
 
 	// HAReconnectInterval is the slave's wait between connections to the master (default 5 s, as Java).
 	HAReconnectInterval time.Duration
@@ -38,6 +39,8 @@ type DefaultMessageStore struct {
 	opts   Options
 	log    *slog.Logger
 	delays DelayLevels
+	// timerSet overrides cfg's timerWheelEnable / timerMaxDelaySec after UPDATE_BROKER_CONFIG (timer.go).
+	timerSet atomic.Pointer[timerSettings]
 
 	lock       *storeLock
 	cl         *commitlog.CommitLog
@@ -104,10 +107,7 @@ func Open(cfg MessageStoreConfig, opts Options) (_ *DefaultMessageStore, err err
 		reputWake: make(chan struct{}, 1), stop: make(chan struct{})}
 	s.memRatio.Store(int64(cfg.AccessMessageInMemoryMaxRatio))
 	s.offsetCheckInSlave.Store(cfg.OffsetCheckInSlave)
-	var si unix.Sysinfo_t
-	if unix.Sysinfo(&si) == nil {
-		s.memBytes = int64(si.Totalram) * int64(si.Unit)
-	}
+	s.memBytes = totalMemory()
 	if err := os.MkdirAll(cfg.StorePathRootDir, 0o755); err != nil {
 		return nil, fmt.Errorf("store: create %s: %w", cfg.StorePathRootDir, err)
 	}
@@ -133,6 +133,7 @@ func Open(cfg MessageStoreConfig, opts Options) (_ *DefaultMessageStore, err err
 		SyncFlushTimeout:      time.Duration(cfg.SyncFlushTimeout) * time.Millisecond,
 		CheckCRCOnRecover:     cfg.CheckCRCOnRecover,
 		Logger:                log,
+		ProgressEvery:         opts.RecoveryProgressEvery,
 		OnFlushed:             func(ts int64) { s.cp.SetPhysicMsgTimestamp(ts) },
 		OnAppend:              s.notifyAppend,
 	})
@@ -296,6 +297,12 @@ func (s *DefaultMessageStore) GetMaxPhyOffset() int64 { return s.cl.MaxOffset() 
 // DispatchBehindBytes is how far dispatch lags behind the CommitLog.
 func (s *DefaultMessageStore) DispatchBehindBytes() int64 {
 	return s.cl.MaxOffset() - s.reputFrom.Load()
+}
+
+// FlushBehindBytes is how far the CommitLog's flushed position lags behind its end (Java's
+// remainHowManyDataToFlush).
+func (s *DefaultMessageStore) FlushBehindBytes() int64 {
+	return max(s.cl.MaxOffset()-s.cl.FlushedWhere(), 0)
 }
 
 // LastExitOK reports whether the previous run shut down cleanly (no abort file at Open).
