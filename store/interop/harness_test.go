@@ -119,7 +119,7 @@ func javaHarness(t *testing.T) string {
 	dst := refWorkDir + "-harness"
 	require.NoError(t, os.RemoveAll(dst))
 	require.NoError(t, os.MkdirAll(filepath.Join(dst, "target"), 0o755))
-	for _, p := range []string{"ref.sh", "conf", "target/classes", "target/classpath.txt"} {
+	for _, p := range []string{"ref.sh", "lib.sh", "conf", "target/classes", "target/classpath.txt"} {
 		out, err := exec.Command("cp", "-a", filepath.Join(src, p), filepath.Join(dst, p)).CombinedOutput()
 		require.NoError(t, err, "copy %s: %s", p, out)
 	}
