@@ -238,7 +238,7 @@ func snapshotHarness(ctx context.Context, log io.Writer, src, dst string) (strin
 			if err := os.MkdirAll(filepath.Join(dst, "target"), 0o755); err != nil {
 				return "", err
 			}
-			cp := exec.Command("cp", "-a", filepath.Join(src, "ref.sh"), filepath.Join(src, "conf"), dst)
+			cp := exec.Command("cp", "-a", filepath.Join(src, "ref.sh"), filepath.Join(src, "lib.sh"), filepath.Join(src, "conf"), dst)
 			cp2 := exec.Command("cp", "-a", filepath.Join(src, "target/classes"), filepath.Join(src, "target/classpath.txt"), filepath.Join(dst, "target"))
 			if out, err := cp.CombinedOutput(); err != nil {
 				return "", fmt.Errorf("snapshot harness: %v %s", err, out)
