@@ -205,6 +205,11 @@ func (b *Broker) handleUpdateBrokerConfig(c *remoting.Conn, req *remoting.Comman
 	warnings, err := conf.Apply(apply, b.cfg.Targets()...)
 	b.log.Info("updateBrokerConfig", "client", c.RemoteAddr(), "keys", apply.Keys(), "refused", refused,
 		"warnings", warnings, "err", err)
+	_, ratio := apply.Get("accessMessageInMemoryMaxRatio")
+	_, check := apply.Get("offsetCheckInSlave")
+	if t, ok := b.rawStore().(interface{ SetPullTuning(int, bool) }); ok && (ratio || check) {
+		t.SetPullTuning(b.cfg.Store.AccessMessageInMemoryMaxRatio, b.cfg.Store.OffsetCheckInSlave)
+	}
 	if _, ok := apply.Get("brokerPermission"); ok {
 		b.topics.SetBrokerPermission(int32(b.cfg.Broker.BrokerPermission))
 		b.topicsChanged()

@@ -145,9 +145,15 @@ func TestMasterSlavePair(t *testing.T) {
 	// PULL_OFFSET_MOVED.
 	require.Equal(t, code.PullOffsetMoved, m.call(t, code.PullMessage, pullExt("haGroup", "HATopic", 0, 100000, 4, 0), nil).Code)
 	require.Equal(t, code.PullRetryImmediately, s.call(t, code.PullMessage, pullExt("haGroup", "HATopic", 0, 100000, 4, 0), nil).Code)
+	// offsetCheckInSlave=true set at run time (Java reads it on every pull): the slave corrects like a master.
+	require.Equal(t, code.Success, s.call(t, code.UpdateBrokerConfig, nil, []byte("offsetCheckInSlave=true\n")).Code)
+	resp := s.call(t, code.PullMessage, pullExt("haGroup", "HATopic", 0, 100000, 4, 0), nil)
+	require.Equal(t, code.PullOffsetMoved, resp.Code, resp.Remark)
+	require.Equal(t, resp.Ext("maxOffset"), resp.Ext("nextBeginOffset"))
+	require.NotEqual(t, "100000", resp.Ext("nextBeginOffset"))
 
 	// Writes to a slave: SERVICE_NOT_AVAILABLE, as Java.
-	resp := s.call(t, code.SendMessageV2, sendV2("HATopic", 0, ""), []byte("to the slave"))
+	resp = s.call(t, code.SendMessageV2, sendV2("HATopic", 0, ""), []byte("to the slave"))
 	require.Equal(t, code.ServiceNotAvailable, resp.Code, resp.Remark)
 }
 
@@ -254,4 +260,34 @@ func TestSlaveWithHaMasterAddress(t *testing.T) {
 	require.Eventually(t, func() bool { return s.b.HAStatus().MasterConnected && ss.GetMaxPhyOffset() == ms.GetMaxPhyOffset() },
 		10*time.Second, 10*time.Millisecond)
 	require.Equal(t, s.b.cfg.Store.HaMasterAddress, s.b.HAStatus().MasterAddress)
+}
+
+// TestSuggestSlaveFollowsMemoryRatio: with slaveReadEnable=true a master suggests the group's
+// whichBrokerWhenConsumeSlowly (1) when the CommitLog ahead of the pulled records exceeds
+// accessMessageInMemoryMaxRatio % of physical memory, else the group's brokerId (0); the ratio changes at once
+// with UPDATE_BROKER_CONFIG, as Java reads it on every pull.
+func TestSuggestSlaveFollowsMemoryRatio(t *testing.T) {
+	m := startTestBroker(t, func(c *conf.Broker) { c.Broker.SlaveReadEnable = true })
+	m.createTopic(t, "RatioTopic", 1)
+	for i := 0; i < 3; i++ {
+		require.Equal(t, code.Success, m.call(t, code.SendMessageV2, sendV2("RatioTopic", 0, ""), []byte("r")).Code)
+	}
+	require.Eventually(t, func() bool {
+		return m.call(t, code.PullMessage, pullExt("ratioGroup", "RatioTopic", 0, 0, 4, 0), nil).Code == code.Success
+	}, 5*time.Second, 10*time.Millisecond, "dispatched")
+	suggest := func() string {
+		t.Helper()
+		resp := m.call(t, code.PullMessage, pullExt("ratioGroup", "RatioTopic", 0, 0, 4, 0), nil)
+		require.Equal(t, code.Success, resp.Code, resp.Remark)
+		return resp.Ext("suggestWhichBrokerId")
+	}
+	require.Equal(t, "0", suggest(), "a few bytes behind, 40 % of memory: the master")
+	for _, c := range []struct{ set, want string }{
+		{"accessMessageInMemoryMaxRatio=0", "1"}, // any byte ahead is too much: the slave
+		{"accessMessageInMemoryMaxRatio=40", "0"},
+		{"accessMessageInMemoryMaxRatio=0\nslaveReadEnable=false", "0"}, // never the slave without slaveReadEnable
+	} {
+		require.Equal(t, code.Success, m.call(t, code.UpdateBrokerConfig, nil, []byte(c.set+"\n")).Code)
+		require.Equal(t, c.want, suggest(), c.set)
+	}
 }

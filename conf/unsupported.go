@@ -3,8 +3,13 @@ package conf
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 )
+
+// MaxHaTransferBatchSize is the largest haTransferBatchSize a slave can receive: its read buffer (4 MiB, Java
+// HAClient READ_MAX_BUFFER_SIZE; store/ha.ReadBufferSize) minus the 12-byte frame header.
+const MaxHaTransferBatchSize = 4<<20 - 12
 
 // Settings that Java 4.9.8 honours but rocketd does not implement yet.
 //
@@ -92,6 +97,20 @@ var brokerUnsupported = []Unsupported[Broker]{
 		Key:   "fetchNamesrvAddrByAddressServer",
 		Value: isTrue(func(b *Broker) bool { return b.Broker.FetchNamesrvAddrByAddressServer }),
 		Todo:  "set namesrvAddr (or -n) to the name server list instead",
+	},
+	{
+		// Java sends CommitLog bytes to a slave in frames of a 12-byte header and at most haTransferBatchSize
+		// bytes; both Java's HAClient and rocketd's slave read into a 4 MiB buffer. A larger frame never
+		// completes there: the slave stalls, drops the link after haHousekeepingInterval, reconnects and gets
+		// the same frame again. A value <= 0 sends empty frames forever (Java) and so cannot work either.
+		Key: "haTransferBatchSize",
+		Value: func(b *Broker) (string, bool) {
+			v := b.Store.HaTransferBatchSize
+			return strconv.Itoa(v), v <= 0 || v > MaxHaTransferBatchSize
+		},
+		Todo: "a slave (Java's or rocketd's) reads replication frames into a 4 MiB buffer, so a batch above " +
+			strconv.Itoa(MaxHaTransferBatchSize) + " bytes (4 MiB minus the 12-byte frame header) never completes " +
+			"and replication stalls; set it between 1 and " + strconv.Itoa(MaxHaTransferBatchSize) + " (default 32768)",
 	},
 	{
 		Key:   "useTLS",

@@ -22,6 +22,7 @@ func TestBrokerRefusesUnsupportedSettings(t *testing.T) {
 		"enableScheduleAsyncDeliver=true":      {"enableScheduleAsyncDeliver": "true"},
 		"fetchNamesrvAddrByAddressServer=true": {"fetchNamesrvAddrByAddressServer": "true"},
 		"useTLS=true":                          {"useTLS": "true"},
+		"haTransferBatchSize=4194293":          {"haTransferBatchSize": "4194293"},
 	}
 	require.Len(t, cases, len(brokerUnsupported), "one case per row")
 	for want, kv := range cases {
@@ -32,6 +33,24 @@ func TestBrokerRefusesUnsupportedSettings(t *testing.T) {
 			require.ErrorIs(t, err, ErrUnsupported)
 			require.Contains(t, err.Error(), want+" is not supported yet by rocketd: ")
 		})
+	}
+}
+
+// TestHaTransferBatchSizeBounds: a slave's 4 MiB read buffer holds a frame of at most 4 MiB - 12 body bytes
+// (store/ha checks its constant against this one); anything above, and anything <= 0, is refused.
+func TestHaTransferBatchSizeBounds(t *testing.T) {
+	for v, ok := range map[string]bool{"1": true, "32768": true, "4194292": true, "4194293": false, "8388608": false,
+		"0": false, "-1": false} {
+		b, _, err := LoadBroker("", map[string]string{"haTransferBatchSize": v, "brokerRole": "SYNC_MASTER"})
+		require.NoError(t, err)
+		err = b.CheckSupported()
+		if ok {
+			require.NoError(t, err, v)
+			continue
+		}
+		require.ErrorIs(t, err, ErrUnsupported, v)
+		require.ErrorContains(t, err, "haTransferBatchSize="+v+" is not supported yet by rocketd: ")
+		require.ErrorContains(t, err, "set it between 1 and 4194292")
 	}
 }
 

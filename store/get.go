@@ -9,7 +9,7 @@ import (
 )
 
 func (s *DefaultMessageStore) nextOffsetCorrection(oldOffset, newOffset int64) int64 {
-	if s.cfg.BrokerRole != Slave || s.cfg.OffsetCheckInSlave {
+	if s.cfg.BrokerRole != Slave || s.offsetCheckInSlave.Load() {
 		return newOffset
 	}
 	return oldOffset
@@ -19,7 +19,20 @@ func (s *DefaultMessageStore) inDisk(phy, maxPhy int64) bool {
 	if s.memBytes <= 0 {
 		return false
 	}
-	return maxPhy-phy > s.memBytes*int64(s.cfg.AccessMessageInMemoryMaxRatio)/100
+	return maxPhy-phy > s.inMemoryBytes()
+}
+
+// inMemoryBytes is Java's TOTAL_PHYSICAL_MEMORY_SIZE * accessMessageInMemoryMaxRatio / 100: how much of the
+// CommitLog behind its end is taken to be in memory.
+func (s *DefaultMessageStore) inMemoryBytes() int64 {
+	return s.memBytes * s.memRatio.Load() / 100
+}
+
+// SetPullTuning changes accessMessageInMemoryMaxRatio and offsetCheckInSlave while serving (Java reads both
+// from its config on every pull, so UPDATE_BROKER_CONFIG changes them at once).
+func (s *DefaultMessageStore) SetPullTuning(accessMessageInMemoryMaxRatio int, offsetCheckInSlave bool) {
+	s.memRatio.Store(int64(accessMessageInMemoryMaxRatio))
+	s.offsetCheckInSlave.Store(offsetCheckInSlave)
 }
 
 func (s *DefaultMessageStore) batchFull(sizePy, maxMsgNums, bufferTotal, messageTotal int, inDisk bool) bool {
@@ -126,7 +139,7 @@ func (s *DefaultMessageStore) scanQueue(r *GetMessageResult, cq *consumequeue.Co
 	}
 	r.NextBeginOffset = offset + int64(i/consumequeue.UnitSize)
 	if s.memBytes > 0 {
-		r.SuggestPullingFromSlave = maxPhy-maxPhyPulling > s.memBytes*int64(s.cfg.AccessMessageInMemoryMaxRatio)/100
+		r.SuggestPullingFromSlave = maxPhy-maxPhyPulling > s.inMemoryBytes()
 	}
 }
 

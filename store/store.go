@@ -64,6 +64,10 @@ type DefaultMessageStore struct {
 	stop     chan struct{}
 	wg       sync.WaitGroup
 	memBytes int64 // total physical memory, for the in-memory / on-disk pull limits
+	// accessMessageInMemoryMaxRatio and offsetCheckInSlave, changeable while serving (SetPullTuning) as
+	// Java's UPDATE_BROKER_CONFIG changes them.
+	memRatio           atomic.Int64
+	offsetCheckInSlave atomic.Bool
 
 	// retention (clean.go)
 	cleanMu           sync.Mutex
@@ -101,6 +105,8 @@ func Open(cfg MessageStoreConfig, opts Options) (_ *DefaultMessageStore, err err
 	}
 	s := &DefaultMessageStore{cfg: cfg, opts: opts, log: log.With("component", "store"), delays: delays,
 		reputWake: make(chan struct{}, 1), stop: make(chan struct{})}
+	s.memRatio.Store(int64(cfg.AccessMessageInMemoryMaxRatio))
+	s.offsetCheckInSlave.Store(cfg.OffsetCheckInSlave)
 	s.memBytes = totalMemory()
 	if err := os.MkdirAll(cfg.StorePathRootDir, 0o755); err != nil {
 		return nil, fmt.Errorf("store: create %s: %w", cfg.StorePathRootDir, err)

@@ -5,7 +5,9 @@
 #   compat-store   Java writes -> rocketd reads and rocketd writes -> Java reads, each after a clean stop and
 #                  after kill -9 (store/interop, ROCKETD_INTEROP=1); the Java reference runs with
 #                  REF_WORK_DIR under a private temp dir on free loopback ports; about 1 min once java-deps is built;
-#                  plus master/slave replication both ways with Java (ha_test.go), about 1.5 min more
+#                  plus master/slave replication both ways with Java (ha_test.go), about 1.5 min more, and
+#                  reads from the slave with the Java client on a rocketd pair and a Java pair
+#                  (slaveread_test.go), about 2 min more
 #   compat-store-fixtures  regenerate compat/testdata/store from a small Java 4.9.8 run
 
 GO ?= go
