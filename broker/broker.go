@@ -30,6 +30,7 @@ type Broker struct {
 	cfg *conf.Broker
 	log *slog.Logger
 
+	names     nameInterner // topic and group names of send headers (send_header.go)
 	store     store.MessageStore
 	topics    *topic.Manager
 	subgroups *subgroup.Manager

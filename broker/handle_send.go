@@ -69,17 +69,9 @@ func (b *Broker) handleSend(c *remoting.Conn, req *remoting.Command) (*remoting.
 				waited.Milliseconds(), 0)), nil
 		}
 	}
-	var h header.SendMessageRequestHeader
-	if req.Code == code.SendMessage {
-		if err := h.Decode(req.ExtFields); err != nil {
-			return nil, err
-		}
-	} else {
-		var h2 header.SendMessageRequestHeaderV2
-		if err := h2.Decode(req.ExtFields); err != nil {
-			return nil, err
-		}
-		h = h2.V1()
+	h, err := b.decodeSendHeader(req)
+	if err != nil {
+		return nil, err
 	}
 	resp := remoting.NewResponse(req, code.SystemError, "")
 	resp.ExtFields = map[string]string{}

@@ -41,12 +41,13 @@ func (b *Broker) routers() (main, vip *remoting.Router, err error) {
 		return nil, nil, err
 	}
 	sendReject := remoting.WithReject(b.sendBusy)
+	raw := remoting.WithRawExt() // handleSend reads the header from the raw extFields (send_header.go)
 
 	table := []routeEntry{
 		// Produce (SendMessageProcessor).
 		{code.SendMessage, send, b.handleSend, []remoting.RouteOption{sendReject}},
-		{code.SendMessageV2, send, b.handleSend, []remoting.RouteOption{sendReject}},
-		{code.SendBatchMessage, send, b.handleSend, []remoting.RouteOption{sendReject}},
+		{code.SendMessageV2, send, b.handleSend, []remoting.RouteOption{sendReject, raw}},
+		{code.SendBatchMessage, send, b.handleSend, []remoting.RouteOption{sendReject, raw}},
 		// Consume (PullMessageProcessor): main listener only.
 		{code.PullMessage, pull, b.handlePull, nil},
 		// Lookup (QueryMessageProcessor).

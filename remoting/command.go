@@ -61,6 +61,7 @@ type Command struct {
 	SerializeType SerializeType
 
 	receivedAt time.Time
+	rawExt     []byte // extFields as raw JSON, aliasing the frame (WithRawExt routes); ExtFields is nil then
 }
 
 var opaqueCounter atomic.Int32
@@ -99,10 +100,18 @@ func (c *Command) MarkOneway() { c.Flag |= FlagOneway }
 func (c *Command) ReceivedAt() time.Time { return c.receivedAt }
 
 // Ext returns the named extField ("" when absent).
-func (c *Command) Ext(key string) string { return c.ExtFields[key] }
+func (c *Command) Ext(key string) string {
+	if c.rawExt != nil {
+		_ = c.LoadExtFields()
+	}
+	return c.ExtFields[key]
+}
 
 // SetExt sets one extField, creating the map if needed.
 func (c *Command) SetExt(key, value string) {
+	if c.rawExt != nil {
+		_ = c.LoadExtFields()
+	}
 	if c.ExtFields == nil {
 		c.ExtFields = make(map[string]string, 4)
 	}

@@ -275,6 +275,10 @@ func (c *Conn) serve() {
 
 func (c *Conn) readLoop() {
 	fr := NewFrameReader(c.nc, c.maxFrame)
+	var rawExt func(int32) bool
+	if r, ok := c.d.(interface{ rawExt(code int32) bool }); ok {
+		rawExt = r.rawExt
+	}
 	for {
 		frame, err := fr.ReadFrame()
 		if err != nil {
@@ -285,7 +289,7 @@ func (c *Conn) readLoop() {
 			return
 		}
 		c.touch()
-		cmd, err := Decode(frame)
+		cmd, err := decodeFor(frame, rawExt)
 		if err != nil {
 			// Java closes the channel on a header it cannot decode; so do we.
 			c.log.Warn("closing connection: undecodable command", "remote", c.remote, "err", err)

@@ -53,7 +53,11 @@ func (c *Command) appendHeaderFrame(dst []byte) ([]byte, error) {
 
 // Decode parses one frame without its 4-byte length prefix (what FrameReader returns). The command's body
 // aliases frame.
-func Decode(frame []byte) (*Command, error) {
+func Decode(frame []byte) (*Command, error) { return decodeFor(frame, nil) }
+
+// decodeFor is Decode that leaves extFields raw (Command.RangeExt) for a JSON request whose code rawExt
+// accepts (the routes registered WithRawExt).
+func decodeFor(frame []byte, rawExt func(code int32) bool) (*Command, error) {
 	if len(frame) < 4 {
 		return nil, fmt.Errorf("%w: %d bytes, shorter than the header length field", ErrFrameCorrupt, len(frame))
 	}
@@ -68,6 +72,12 @@ func Decode(frame []byte) (*Command, error) {
 	var err error
 	switch st {
 	case JSON:
+		if code, ok := jsonCode(h); ok && rawExt != nil && rawExt(code) {
+			if scanJSONHeader(h, c) {
+				break
+			}
+			*c = Command{SerializeType: st} // not the plain shape: the general decoder decides
+		}
 		err = decodeJSONHeader(h, c)
 	case RocketMQ:
 		err = decodeRocketMQHeader(h, c)

@@ -1,0 +1,85 @@
+package broker
+
+import (
+	"strings"
+	"sync"
+	"unsafe"
+
+	"github.com/rocketd/rocketd/remoting"
+	"github.com/rocketd/rocketd/remoting/code"
+	"github.com/rocketd/rocketd/remoting/header"
+)
+
+// decodeSendHeader reads a send request's header. SEND_MESSAGE_V2 and SEND_BATCH_MESSAGE requests arrive with
+// raw extFields (the route is WithRawExt): their one-letter keys are read straight from the frame, without an
+// extFields map, and the names the broker keeps (group, topic, default topic, broker name) are interned.
+// Anything unusual (a bad field, an escape that does not decode) goes through the map path, so errors and
+// remarks are the same as before.
+func (b *Broker) decodeSendHeader(req *remoting.Command) (header.SendMessageRequestHeader, error) {
+	var h header.SendMessageRequestHeader
+	if req.Code != code.SendMessage && req.HasRawExt() {
+		var f header.LetterFields
+		ok := req.RangeExt(func(k, v []byte, escaped bool) bool {
+			if len(k) != 1 {
+				return true // not a V2 key: Decode ignores it
+			}
+			s := unsafe.String(unsafe.SliceData(v), len(v)) // aliases the frame: copied below where kept
+			if escaped {
+				var err error
+				if s, err = remoting.UnescapeExt(v); err != nil {
+					return false
+				}
+			}
+			f.Put(k, s)
+			return true
+		})
+		var h2 header.SendMessageRequestHeaderV2
+		if ok && h2.DecodeLetters(&f) == nil {
+			h = h2.V1()
+			h.ProducerGroup = b.names.intern(h.ProducerGroup)
+			h.Topic = b.names.intern(h.Topic)
+			h.DefaultTopic = b.names.intern(h.DefaultTopic)
+			h.BrokerName = b.names.intern(h.BrokerName)
+			h.Properties = strings.Clone(h.Properties)
+			return h, nil
+		}
+		if err := req.LoadExtFields(); err != nil {
+			return h, err
+		}
+	}
+	if req.Code == code.SendMessage {
+		err := h.Decode(req.ExtFields)
+		return h, err
+	}
+	var h2 header.SendMessageRequestHeaderV2
+	if err := h2.Decode(req.ExtFields); err != nil {
+		return h, err
+	}
+	return h2.V1(), nil
+}
+
+// nameInterner keeps one copy of the topic and group names that every send repeats, so decoding a send header
+// does not allocate them. It holds at most maxInterned names and starts over when full.
+type nameInterner struct {
+	mu sync.Mutex
+	m  map[string]string
+}
+
+const maxInterned = 8192
+
+func (n *nameInterner) intern(s string) string {
+	if s == "" {
+		return ""
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if v, ok := n.m[s]; ok {
+		return v
+	}
+	if n.m == nil || len(n.m) >= maxInterned {
+		n.m = make(map[string]string, 64)
+	}
+	v := strings.Clone(s)
+	n.m[v] = v
+	return v
+}
