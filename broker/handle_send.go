@@ -73,8 +73,9 @@ func (b *Broker) handleSend(c *remoting.Conn, req *remoting.Command) (*remoting.
 	if err != nil {
 		return nil, err
 	}
-	resp := remoting.NewResponse(req, code.SystemError, "")
-	resp.ExtFields = map[string]string{}
+	sr := &sendResponse{cmd: *remoting.NewResponse(req, code.SystemError, "")}
+	resp := &sr.cmd
+	resp.SetExtPairs(noExtPairs)
 	tc, fail := b.checkSend(c, req, &h)
 	if fail != nil {
 		fail.ExtFields = map[string]string{}
@@ -105,8 +106,8 @@ func (b *Broker) handleSend(c *remoting.Conn, req *remoting.Command) (*remoting.
 	dw, async := b.rawStore().(durableWaiter)
 	async = async && dw.SyncFlush() && waitStoreMsgOK(props)
 
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
+	// No context or timer per send: the store bounds its own flush wait (syncFlushTimeout).
+	ctx := context.Background()
 	var res store.PutResult
 	if h.Batch || req.Code == code.SendBatchMessage {
 		if strings.HasPrefix(h.Topic, retryGroupTopicPrefix) {
@@ -154,9 +155,26 @@ func (b *Broker) handleSend(c *remoting.Conn, req *remoting.Command) (*remoting.
 		b.answerReplicated(c, req, resp, rw, res, res.Status, queueID)
 		return nil, nil
 	}
-	b.putResponse(resp, res, queueID)
+	b.putResponseInto(resp, &sr.kv, res, queueID)
 	return resp, nil
 }
+
+// sendResponse is a send response and the storage of its extFields pairs, allocated together.
+type sendResponse struct {
+	cmd remoting.Command
+	kv  [10]string
+}
+
+// noExtPairs is the empty extFields of a send response that is not SUCCESS ("extFields":{}).
+var noExtPairs = []string{}
+
+// sendResponseKeys are the send response's extFields keys in the order Java's HashMap writes them.
+var sendResponseKeys = func() [5]string {
+	k := []string{"MSG_REGION", "TRACE_ON", "msgId", "queueId", "queueOffset"}
+	slices.Sort(k)
+	compat.JavaHashMapOrder(k, 0)
+	return [5]string(k)
+}()
 
 // answerReplicated writes the send response once a slave acknowledged the records (or FLUSH_SLAVE_TIMEOUT /
 // SLAVE_NOT_AVAILABLE). It registers a callback with the store's group transfer: no goroutine or timer per
@@ -289,6 +307,11 @@ func (b *Broker) routeRetry(h *header.SendMessageRequestHeader, version int32, m
 
 // putResponse maps a store result onto the send response (Java handlePutMessageResult).
 func (b *Broker) putResponse(resp *remoting.Command, res store.PutResult, queueID int32) {
+	b.putResponseInto(resp, new([10]string), res, queueID)
+}
+
+// putResponseInto is putResponse writing the extFields pairs into kv (no map).
+func (b *Broker) putResponseInto(resp *remoting.Command, kv *[10]string, res store.PutResult, queueID int32) {
 	switch res.Status {
 	case store.PutOK:
 		resp.Code = code.Success
@@ -329,11 +352,21 @@ func (b *Broker) putResponse(resp *remoting.Command, res store.PutResult, queueI
 		}
 		return
 	}
-	resp.ExtFields = map[string]string{
-		"msgId":       res.MsgID,
-		"queueId":     strconv.Itoa(int(queueID)),
-		"queueOffset": strconv.FormatInt(res.LogicsOffset, 10),
-		"MSG_REGION":  b.cfg.Broker.RegionID,
-		"TRACE_ON":    strconv.FormatBool(b.cfg.Broker.TraceOn),
+	for i, k := range sendResponseKeys {
+		var v string
+		switch k {
+		case "msgId":
+			v = res.MsgID
+		case "queueId":
+			v = strconv.Itoa(int(queueID))
+		case "queueOffset":
+			v = strconv.FormatInt(res.LogicsOffset, 10)
+		case "MSG_REGION":
+			v = b.cfg.Broker.RegionID
+		case "TRACE_ON":
+			v = strconv.FormatBool(b.cfg.Broker.TraceOn)
+		}
+		kv[2*i], kv[2*i+1] = k, v
 	}
+	resp.SetExtPairs(kv[:])
 }

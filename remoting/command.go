@@ -61,7 +61,32 @@ type Command struct {
 	SerializeType SerializeType
 
 	receivedAt time.Time
-	rawExt     []byte // extFields as raw JSON, aliasing the frame (WithRawExt routes); ExtFields is nil then
+	rawExt     []byte   // extFields as raw JSON, aliasing the frame (WithRawExt routes); ExtFields is nil then
+	extPairs   []string // extFields as key, value, ... in wire order (SetExtPairs); ExtFields is nil then
+}
+
+// SetExtPairs sets the extFields as key/value pairs (k1, v1, k2, v2, ...) already in the order Java writes
+// them (compat.JavaHashMapOrder of the keys, in key order), so that a hot response needs no map. An empty
+// non-nil slice is written as "extFields":{}. ExtFields is cleared; SetExt and Ext still work. The slice is
+// not copied and must not change afterwards.
+func (c *Command) SetExtPairs(kv []string) {
+	c.ExtFields = nil
+	c.extPairs = kv
+}
+
+// hasExt reports whether the command carries extFields in either form.
+func (c *Command) hasExt() bool { return c.ExtFields != nil || c.extPairs != nil }
+
+// pairsToMap moves extPairs into ExtFields.
+func (c *Command) pairsToMap() {
+	if c.extPairs == nil {
+		return
+	}
+	m := make(map[string]string, len(c.extPairs)/2+1)
+	for i := 0; i+1 < len(c.extPairs); i += 2 {
+		m[c.extPairs[i]] = c.extPairs[i+1]
+	}
+	c.ExtFields, c.extPairs = m, nil
 }
 
 var opaqueCounter atomic.Int32
@@ -104,6 +129,11 @@ func (c *Command) Ext(key string) string {
 	if c.rawExt != nil {
 		_ = c.LoadExtFields()
 	}
+	for i := 0; i+1 < len(c.extPairs); i += 2 {
+		if c.extPairs[i] == key {
+			return c.extPairs[i+1]
+		}
+	}
 	return c.ExtFields[key]
 }
 
@@ -112,6 +142,7 @@ func (c *Command) SetExt(key, value string) {
 	if c.rawExt != nil {
 		_ = c.LoadExtFields()
 	}
+	c.pairsToMap()
 	if c.ExtFields == nil {
 		c.ExtFields = make(map[string]string, 4)
 	}

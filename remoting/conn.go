@@ -194,6 +194,9 @@ func wireEstimate(cmd *Command) int {
 	for k, v := range cmd.ExtFields {
 		n += len(k) + len(v) + 8
 	}
+	for _, s := range cmd.extPairs {
+		n += len(s) + 4
+	}
 	return n
 }
 
