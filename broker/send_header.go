@@ -19,11 +19,15 @@ func (b *Broker) decodeSendHeader(req *remoting.Command) (header.SendMessageRequ
 	var h header.SendMessageRequestHeader
 	if req.Code != code.SendMessage && req.HasRawExt() {
 		var f header.LetterFields
+		propsFresh := false // the properties string is already a copy (it had escapes)
 		ok := req.RangeExt(func(k, v []byte, escaped bool) bool {
 			if len(k) != 1 {
 				return true // not a V2 key: Decode ignores it
 			}
 			s := unsafe.String(unsafe.SliceData(v), len(v)) // aliases the frame: copied below where kept
+			if k[0] == 'i' {
+				propsFresh = escaped
+			}
 			if escaped {
 				var err error
 				if s, err = remoting.UnescapeExt(v); err != nil {
@@ -40,7 +44,9 @@ func (b *Broker) decodeSendHeader(req *remoting.Command) (header.SendMessageRequ
 			h.Topic = b.names.intern(h.Topic)
 			h.DefaultTopic = b.names.intern(h.DefaultTopic)
 			h.BrokerName = b.names.intern(h.BrokerName)
-			h.Properties = strings.Clone(h.Properties)
+			if !propsFresh {
+				h.Properties = strings.Clone(h.Properties)
+			}
 			return h, nil
 		}
 		if err := req.LoadExtFields(); err != nil {

@@ -320,6 +320,9 @@ func (c *Conn) writeLoop() {
 	var parts []part
 	var bodies [][]byte
 	var batch []pendingWrite
+	// w lives for the connection: net.Buffers.WriteTo takes a pointer, and a fresh slice per batch would be
+	// allocated each time.
+	w := &struct{ bufs, iov net.Buffers }{}
 	for {
 		select {
 		case <-c.wsignal:
@@ -357,15 +360,18 @@ func (c *Conn) writeLoop() {
 				}
 				clear(batch[:i])
 				batch = batch[i:]
-				bufs := make(net.Buffers, 0, 2*len(parts))
+				w.bufs = w.iov[:0]
 				for j, p := range parts {
-					bufs = append(bufs, hdr[p.start:p.end])
+					w.bufs = append(w.bufs, hdr[p.start:p.end])
 					if len(bodies[j]) > 0 {
-						bufs = append(bufs, bodies[j])
+						w.bufs = append(w.bufs, bodies[j])
 					}
 				}
+				w.iov = w.bufs[:0] // keep the grown array; WriteTo consumes w.bufs
 				clear(bodies)
-				if _, err := bufs.WriteTo(c.nc); err != nil {
+				_, err := w.bufs.WriteTo(c.nc)
+				clear(w.iov[:cap(w.iov)])
+				if err != nil {
 					c.closeWith(err)
 					return
 				}

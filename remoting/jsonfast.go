@@ -1,6 +1,9 @@
 package remoting
 
-import "unsafe"
+import (
+	"unicode/utf8"
+	"unsafe"
+)
 
 // The fast JSON header path (issue #15). Routes registered WithRawExt get their requests' extFields as the raw
 // JSON object (Command.RangeExt) instead of a map: the handler reads the few keys it needs without allocating
@@ -355,8 +358,11 @@ func (c *Command) RangeExt(f func(key, value []byte, escaped bool) bool) bool {
 // RangeExt, or with ExtFields after LoadExtFields.
 func (c *Command) HasRawExt() bool { return c.rawExt != nil }
 
-// UnescapeExt returns the string of an escaped value handed to a RangeExt callback.
+// UnescapeExt returns the string of an escaped value handed to a RangeExt callback, as a new string.
 func UnescapeExt(escaped []byte) (string, error) {
+	if s, ok := unescapeBMP(escaped); ok {
+		return s, nil
+	}
 	quoted := make([]byte, 0, len(escaped)+2)
 	quoted = append(append(append(quoted, '"'), escaped...), '"')
 	it := jsonCfg.BorrowIterator(quoted)
@@ -383,4 +389,58 @@ func (c *Command) LoadExtFields() error {
 		return it.Error
 	}
 	return nil
+}
+
+// unescapeBMP decodes the escapes of a string scanned by scanString into one new string. It declines (false)
+// surrogate escapes, which json-iterator decodes in its own way.
+func unescapeBMP(v []byte) (string, bool) {
+	out := make([]byte, 0, len(v))
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if c != '\\' {
+			out = append(out, c)
+			continue
+		}
+		i++
+		if i >= len(v) {
+			return "", false
+		}
+		switch v[i] {
+		case '"', '\\', '/':
+			out = append(out, v[i])
+		case 'b':
+			out = append(out, '\b')
+		case 'f':
+			out = append(out, '\f')
+		case 'n':
+			out = append(out, '\n')
+		case 'r':
+			out = append(out, '\r')
+		case 't':
+			out = append(out, '\t')
+		case 'u':
+			if len(v)-i < 5 || !isHex4(v[i+1:i+5]) {
+				return "", false
+			}
+			var r rune
+			for _, h := range v[i+1 : i+5] {
+				r = r<<4 | rune(unhex(h))
+			}
+			if r >= 0xD800 && r <= 0xDFFF {
+				return "", false
+			}
+			out = utf8.AppendRune(out, r)
+			i += 4
+		default:
+			return "", false
+		}
+	}
+	return unsafe.String(unsafe.SliceData(out), len(out)), true
+}
+
+func unhex(c byte) byte {
+	if c <= '9' {
+		return c - '0'
+	}
+	return c | 0x20 - 'a' + 10
 }

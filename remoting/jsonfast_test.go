@@ -49,6 +49,7 @@ func TestFastJSONHeaderAgrees(t *testing.T) {
 		`{"code":310,"extFields":{"a":"g","d":4,"k":true,"m":false,"n":null},"flag":0,"language":"GO","opaque":7,"serializeTypeCurrentRPC":"JSON","version":317}`,
 		`{"code":310, "language":5, "remark":null, "extFields":null}`,
 		`{"code":310,"extFields":{"i":"KEYS\u0001k\u0002WAIT\u0001true","x":"\ud83d\ude00"}}`,
+		`{"code":310,"extFields":{"i":"\"\\\/\b\f\n\r\t\u00e9\u20AC\u0000","y":"\ud800"}}`,
 	} {
 		require.True(t, checkFastAgrees(t, []byte(h)), h)
 	}
