@@ -63,6 +63,18 @@ type Command struct {
 	receivedAt time.Time
 	rawExt     []byte   // extFields as raw JSON, aliasing the frame (WithRawExt routes); ExtFields is nil then
 	extPairs   []string // extFields as key, value, ... in wire order (SetExtPairs); ExtFields is nil then
+	frame      *[]byte  // the pooled frame buffer Body and rawExt alias (WithFrameReuse routes give it back)
+}
+
+// releaseFrame gives the request's pooled frame buffer back once its handler returned (WithFrameReuse).
+// Body and the raw extFields are cleared: they pointed into the buffer.
+func (c *Command) releaseFrame() {
+	if c.frame == nil {
+		return
+	}
+	p := c.frame
+	c.frame, c.Body, c.rawExt = nil, nil, nil
+	putFrame(p)
 }
 
 // SetExtPairs sets the extFields as key/value pairs (k1, v1, k2, v2, ...) already in the order Java writes

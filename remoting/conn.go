@@ -283,7 +283,7 @@ func (c *Conn) readLoop() {
 		rawExt = r.rawExt
 	}
 	for {
-		frame, err := fr.ReadFrame()
+		frame, slot, err := fr.readFrame()
 		if err != nil {
 			if errors.Is(err, ErrFrameTooLarge) || errors.Is(err, ErrFrameCorrupt) {
 				c.log.Warn("closing connection: bad frame", "remote", c.remote, "err", err)
@@ -300,6 +300,7 @@ func (c *Conn) readLoop() {
 			return
 		}
 		cmd.receivedAt = time.Now()
+		cmd.frame = slot
 		if cmd.IsResponse() {
 			if cl := c.unregister(cmd.Opaque); cl != nil {
 				cl.finish(cmd, nil)

@@ -60,6 +60,7 @@ type route struct {
 	pool   *Pool
 	reject func() bool
 	raw    bool
+	reuse  bool
 }
 
 // RouteOption tunes one route.
@@ -73,6 +74,11 @@ func WithReject(reject func() bool) RouteOption { return func(r *route) { r.reje
 // the header has the plain shape clients write; the handler must then read them with RangeExt, Ext or
 // LoadExtFields. For hot handlers that read a few keys (SEND_MESSAGE_V2).
 func WithRawExt() RouteOption { return func(r *route) { r.raw = true } }
+
+// WithFrameReuse gives the request's frame buffer back to the pool as soon as the handler returned. The
+// handler promises that nothing it keeps or answers with (neither the response nor anything that runs after
+// it returned) aliases req.Body or the raw extFields: copy what must outlive the call.
+func WithFrameReuse() RouteOption { return func(r *route) { r.reuse = true } }
 
 // Router maps request codes to handlers and pools. It is the one place a server lists what it serves.
 // Register every route before serving; the table is read without locks afterwards.
@@ -185,6 +191,9 @@ func (r *Router) run(rt *route, c *Conn, req *Command) {
 		}()
 		resp, err = rt.h(c, req)
 	}()
+	if rt.reuse {
+		req.releaseFrame()
+	}
 	if err != nil {
 		r.log.Warn("request failed", "code", req.Code, "remote", c.RemoteAddr(), "err", err)
 		if req.IsOneway() {
