@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/rocketd/rocketd/internal/intern"
 	"log/slog"
 	"net"
 	"net/netip"
@@ -30,7 +31,7 @@ type Broker struct {
 	cfg *conf.Broker
 	log *slog.Logger
 
-	names     nameInterner // topic and group names of send headers (send_header.go)
+	names     intern.Pool // topic and group names of send headers (send_header.go)
 	store     store.MessageStore
 	topics    *topic.Manager
 	subgroups *subgroup.Manager

@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/rocketd/rocketd/broker/topic"
 	"github.com/rocketd/rocketd/broker/txn"
@@ -49,7 +50,8 @@ func storedProperties(props map[string]string, client string) string {
 	}
 	slices.Sort(extra)
 	keys = append(keys, extra...)
-	return string(compat.AppendPropertiesInOrder(make([]byte, 0, len(client)+32), keys, props))
+	b := compat.AppendPropertiesInOrder(make([]byte, 0, len(client)+32), keys, props)
+	return unsafe.String(unsafe.SliceData(b), len(b)) // b is not used again: no second copy
 }
 
 const (

@@ -26,8 +26,8 @@ import (
 const (
 	sendAllocsTarget = 2
 	sendBytesTarget  = 256
-	sendAllocsBudget = 55
-	sendBytesBudget  = 5500
+	sendAllocsBudget = 16
+	sendBytesBudget  = 1800
 )
 
 // rawSendV2Frame is a whole SEND_MESSAGE_V2 frame (length prefix included).

@@ -2,7 +2,6 @@ package broker
 
 import (
 	"strings"
-	"sync"
 	"unsafe"
 
 	"github.com/rocketd/rocketd/remoting"
@@ -40,10 +39,10 @@ func (b *Broker) decodeSendHeader(req *remoting.Command) (header.SendMessageRequ
 		var h2 header.SendMessageRequestHeaderV2
 		if ok && h2.DecodeLetters(&f) == nil {
 			h = h2.V1()
-			h.ProducerGroup = b.names.intern(h.ProducerGroup)
-			h.Topic = b.names.intern(h.Topic)
-			h.DefaultTopic = b.names.intern(h.DefaultTopic)
-			h.BrokerName = b.names.intern(h.BrokerName)
+			h.ProducerGroup = b.names.String(h.ProducerGroup)
+			h.Topic = b.names.String(h.Topic)
+			h.DefaultTopic = b.names.String(h.DefaultTopic)
+			h.BrokerName = b.names.String(h.BrokerName)
 			if !propsFresh {
 				h.Properties = strings.Clone(h.Properties)
 			}
@@ -62,30 +61,4 @@ func (b *Broker) decodeSendHeader(req *remoting.Command) (header.SendMessageRequ
 		return h, err
 	}
 	return h2.V1(), nil
-}
-
-// nameInterner keeps one copy of the topic and group names that every send repeats, so decoding a send header
-// does not allocate them. It holds at most maxInterned names and starts over when full.
-type nameInterner struct {
-	mu sync.Mutex
-	m  map[string]string
-}
-
-const maxInterned = 8192
-
-func (n *nameInterner) intern(s string) string {
-	if s == "" {
-		return ""
-	}
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	if v, ok := n.m[s]; ok {
-		return v
-	}
-	if n.m == nil || len(n.m) >= maxInterned {
-		n.m = make(map[string]string, 64)
-	}
-	v := strings.Clone(s)
-	n.m[v] = v
-	return v
 }

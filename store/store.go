@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"github.com/rocketd/rocketd/internal/intern"
 	"log/slog"
 	"os"
 	"strings"
@@ -34,10 +35,11 @@ type Options struct {
 
 // DefaultMessageStore is the CommitLog + ConsumeQueue + IndexFile store.
 type DefaultMessageStore struct {
-	cfg    MessageStoreConfig
-	opts   Options
-	log    *slog.Logger
-	delays DelayLevels
+	topicNames intern.Pool // topics of dispatched records (dispatch.go)
+	cfg        MessageStoreConfig
+	opts       Options
+	log        *slog.Logger
+	delays     DelayLevels
 
 	lock       *storeLock
 	cl         *commitlog.CommitLog
