@@ -350,9 +350,11 @@ type gatedStore struct {
 	gate chan struct{}
 }
 
-func (g *gatedStore) WaitDurable(ctx context.Context, r store.PutResult) store.PutResult {
-	<-g.gate
-	return g.DefaultMessageStore.WaitDurable(ctx, r)
+func (g *gatedStore) WhenDurable(r store.PutResult, done func(store.PutResult)) {
+	go func() { // the test double may wait; the store's completion does not
+		<-g.gate
+		g.DefaultMessageStore.WhenDurable(r, done)
+	}()
 }
 
 // Under SYNC_FLUSH, sends that wait for the disk are answered from the flush completion, not on the send worker:

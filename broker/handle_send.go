@@ -197,7 +197,7 @@ func (b *Broker) answerReplicated(c *remoting.Conn, req, resp *remoting.Command,
 // durableWaiter is the store's SYNC_FLUSH completion (store.DefaultMessageStore).
 type durableWaiter interface {
 	SyncFlush() bool
-	WaitDurable(ctx context.Context, r store.PutResult) store.PutResult
+	WhenDurable(r store.PutResult, done func(store.PutResult))
 }
 
 // waitStoreMsgOK is Java's Message.isWaitStoreMsgOK: WAIT absent or "true" (any case).
@@ -206,14 +206,12 @@ func waitStoreMsgOK(props map[string]string) bool {
 	return !ok || strings.EqualFold(v, "true")
 }
 
-// answerWhenDurable writes the send response once the records are flushed (or FLUSH_DISK_TIMEOUT), on its own
-// goroutine, leaving the send worker free to append the next messages.
+// answerWhenDurable writes the send response once the records are flushed (or FLUSH_DISK_TIMEOUT). It
+// registers a callback with the store's group commit, like answerReplicated: no goroutine or timer per send,
+// and the send worker is free to append the next messages, so one flush covers every send in flight.
 func (b *Broker) answerWhenDurable(c *remoting.Conn, req, resp *remoting.Command, dw durableWaiter, rw replicaWaiter,
 	res store.PutResult, queueID int32) {
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		flushed := dw.WaitDurable(ctx, res)
+	dw.WhenDurable(res, func(flushed store.PutResult) {
 		if rw != nil {
 			b.answerReplicated(c, req, resp, rw, res, flushed.Status, queueID)
 			return
@@ -222,7 +220,7 @@ func (b *Broker) answerWhenDurable(c *remoting.Conn, req, resp *remoting.Command
 		if !req.IsOneway() {
 			_ = c.Send(resp)
 		}
-	}()
+	})
 }
 
 // checkSend is Java's msgCheck: broker and topic permissions, topic name, auto-creation and queue id.

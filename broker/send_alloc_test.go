@@ -71,8 +71,10 @@ func responseCode(tb testing.TB, buf []byte) int32 {
 	return cmd.Code
 }
 
-func benchSendV2(b *testing.B) {
-	tb := startTestBroker(b, tuneAsyncFlushBench)
+func benchSendV2(b *testing.B) { benchSendV2With(b, tuneAsyncFlushBench) }
+
+func benchSendV2With(b *testing.B, tune func(*conf.Broker)) {
+	tb := startTestBroker(b, tune)
 	tb.createTopic(b, "AllocTopic", 4)
 	nc, err := net.DialTimeout("tcp", tb.addr, 5*time.Second)
 	require.NoError(b, err)
@@ -101,6 +103,15 @@ func benchSendV2(b *testing.B) {
 // tuneAsyncFlushBench keeps the defaults (ASYNC_FLUSH) but a CommitLog segment large enough that the measured
 // sends rarely roll to a new file.
 func tuneAsyncFlushBench(cfg *conf.Broker) { cfg.Store.MappedFileSizeCommitLog = 256 << 20 }
+
+// BenchmarkSendV2RoundTripSyncFlush is the same under SYNC_FLUSH: each send waits for its msync (one in
+// flight, so no group commit); it shows what the flush completion costs per send.
+func BenchmarkSendV2RoundTripSyncFlush(b *testing.B) {
+	benchSendV2With(b, func(cfg *conf.Broker) {
+		tuneAsyncFlushBench(cfg)
+		cfg.Store.FlushDiskType = conf.SyncFlush
+	})
+}
 
 // BenchmarkSendV2RoundTrip: go test ./broker -run '^$' -bench SendV2RoundTrip -benchmem
 func BenchmarkSendV2RoundTrip(b *testing.B) { benchSendV2(b) }
