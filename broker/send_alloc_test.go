@@ -26,8 +26,8 @@ import (
 const (
 	sendAllocsTarget = 2
 	sendBytesTarget  = 256
-	sendAllocsBudget = 16
-	sendBytesBudget  = 1800
+	sendAllocsBudget = 15
+	sendBytesBudget  = 1700
 )
 
 // rawSendV2Frame is a whole SEND_MESSAGE_V2 frame (length prefix included).

@@ -150,7 +150,8 @@ func (s *DefaultMessageStore) dispatch(rec *commitlog.Record) {
 			StoreTimestamp: rec.StoreTimestamp, SysFlag: rec.SysFlag}); err != nil {
 			s.log.Error("index build failed", "phyOffset", rec.PhysicalOffset, "err", err)
 			if errors.Is(err, mmapfile.ErrNoSpace) {
-				s.logicsError.CompareAndSwap(nil, &err) // Java: makeIndexFileError
+				failed := err                              // a copy, so that err itself does not escape on every dispatch
+				s.logicsError.CompareAndSwap(nil, &failed) // Java: makeIndexFileError
 			}
 		}
 	}
