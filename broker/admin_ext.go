@@ -26,7 +26,7 @@ package broker
 //   - CLEAN_EXPIRED_CONSUMEQUEUE (306), CLEAN_UNUSED_TOPIC (316), DELETE_EXPIRED_COMMITLOG (329): the store's
 //     CleanExpiredConsumerQueue, CleanUnusedTopic (topics without a config) and ExecuteDeleteFilesManually.
 //
-// Not implemented (REQUEST_CODE_NOT_SUPPORTED): QUERY_CONSUME_QUEUE (321, mqadmin queryCq).
+//   - QUERY_CONSUME_QUEUE (321, mqadmin queryCq): see handleQueryConsumeQueue.
 
 import (
 	"context"
@@ -39,11 +39,13 @@ import (
 	"sync"
 	"time"
 
+	"github.com/rocketd/rocketd/broker/client"
 	"github.com/rocketd/rocketd/broker/stats"
 	"github.com/rocketd/rocketd/compat"
 	"github.com/rocketd/rocketd/conf"
 	"github.com/rocketd/rocketd/remoting"
 	"github.com/rocketd/rocketd/remoting/code"
+	"github.com/rocketd/rocketd/remoting/header"
 	"github.com/rocketd/rocketd/store"
 )
 
@@ -71,7 +73,9 @@ func (b *Broker) initAdminExt() error {
 
 // startAdminExt runs at the end of Start.
 func (b *Broker) startAdminExt() {
-	b.goLoop(func(ctx context.Context) { stats.Run(ctx, b.ext.stats, b.ext.storeSt) })
+	b.goLoop(func(ctx context.Context) {
+		stats.Run(ctx, b.ext.stats, b.ext.storeSt, b.log.With("component", "stats"))
+	})
 }
 
 // stopAdminExt runs in Close before the store shuts down.
@@ -126,6 +130,21 @@ func (s *statsStore) DeleteTopic(topic string) {
 	if d, ok := s.MessageStore.(topicDeleter); ok {
 		d.DeleteTopic(topic)
 	}
+}
+
+// DispatchBehindBytes and FlushBehindBytes report the store's lags (-1: the store does not tell).
+func (s *statsStore) DispatchBehindBytes() int64 {
+	if d, ok := s.MessageStore.(interface{ DispatchBehindBytes() int64 }); ok {
+		return d.DispatchBehindBytes()
+	}
+	return -1
+}
+
+func (s *statsStore) FlushBehindBytes() int64 {
+	if d, ok := s.MessageStore.(interface{ FlushBehindBytes() int64 }); ok {
+		return d.FlushBehindBytes()
+	}
+	return -1
 }
 
 func (s *statsStore) RuntimeInfo() map[string]string {
@@ -190,6 +209,7 @@ func (b *Broker) handleUpdateBrokerConfig(c *remoting.Conn, req *remoting.Comman
 		b.topics.SetBrokerPermission(int32(b.cfg.Broker.BrokerPermission))
 		b.topicsChanged()
 	}
+	b.timerSettingsChanged(apply)
 	return remoting.NewResponse(req, code.Success, ""), nil
 }
 
@@ -462,14 +482,7 @@ func (b *Broker) handleBrokerConsumeStats(c *remoting.Conn, req *remoting.Comman
 				if q > 0 {
 					out = append(out, ',')
 				}
-				out = appendMQKey(out, b.cfg.Broker.BrokerName, q, t)
-				out = append(out, `:{"brokerOffset":`...)
-				out = strconv.AppendInt(out, brokerOff, 10)
-				out = append(out, `,"consumerOffset":`...)
-				out = strconv.AppendInt(out, consumerOff, 10)
-				out = append(out, `,"lastTimestamp":`...)
-				out = strconv.AppendInt(out, last, 10)
-				out = append(out, '}')
+				out = appendOffsetWrapper(out, b.cfg.Broker.BrokerName, q, t, brokerOff, consumerOff, last)
 			}
 			out = append(out, "}}"...)
 		}
@@ -485,8 +498,78 @@ func (b *Broker) handleBrokerConsumeStats(c *remoting.Conn, req *remoting.Comman
 
 // ---- not implemented yet
 
+// ---- QUERY_CONSUME_QUEUE (321)
+
+type consumeQueueViewer interface {
+	ViewConsumeQueue(topic string, queueID int32, index int64, count int) (store.ConsumeQueueView, bool)
+}
+
+// consumeQueueData is Java's ConsumeQueueData as fastjson writes it: eval always, the ext fields only for units
+// whose tagsCode addresses a ConsumeQueueExt record (never here: rocketd has no consume queue ext).
+type consumeQueueData struct {
+	Eval         bool  `json:"eval"`
+	PhysicOffset int64 `json:"physicOffset"`
+	PhysicSize   int32 `json:"physicSize"`
+	TagsCode     int64 `json:"tagsCode"`
+}
+
+type queryConsumeQueueBody struct {
+	FilterData       *string                  `json:"filterData,omitempty"`
+	MaxQueueIndex    int64                    `json:"maxQueueIndex"`
+	MinQueueIndex    int64                    `json:"minQueueIndex"`
+	QueueData        []consumeQueueData       `json:"queueData"`
+	SubscriptionData *client.SubscriptionData `json:"subscriptionData,omitempty"`
+}
+
+// handleQueryConsumeQueue is Java queryConsumeQueue: the queue's min/max index and up to count units from index
+// on (one consume queue file at most), plus, when consumerGroup is given, the group's subscription of topic
+// (filterData "<group>@<topic> is not online!" when it has none; "null" for a TAG subscription, which has no
+// consumer filter data).
+//   - unknown queue: SYSTEM_ERROR "<queueId>@<topic> is not exist!". Java's store creates a queue's consume
+//     queue on the first look-up of its offsets, so a queue of an existing topic never looked at answers
+//     this; here a queue within the topic's queue count counts as existing (empty).
+//   - index below the min or not written: SUCCESS with no body and remark "Index <i> of <q>@<topic> is not
+//     exist!" (Java mqadmin 4.9.8 then fails with a NullPointerException).
 func (b *Broker) handleQueryConsumeQueue(c *remoting.Conn, req *remoting.Command) (*remoting.Command, error) {
-	return remoting.NotSupported(req), nil
+	var h header.QueryConsumeQueueRequestHeader
+	if err := h.Decode(req.ExtFields); err != nil {
+		return remoting.NewResponse(req, code.SystemError, err.Error()), nil
+	}
+	viewer, ok := b.rawStore().(consumeQueueViewer)
+	if !ok {
+		return remoting.NotSupported(req), nil
+	}
+	v, exists := viewer.ViewConsumeQueue(h.Topic, h.QueueID, h.Index, int(h.Count))
+	if !exists {
+		tc, known := b.topics.Get(h.Topic)
+		if !known || h.QueueID < 0 || h.QueueID >= max(tc.ReadQueueNums, tc.WriteQueueNums) {
+			return remoting.NewResponse(req, code.SystemError, fmt.Sprintf("%d@%s is not exist!", h.QueueID, h.Topic)), nil
+		}
+	}
+	body := queryConsumeQueueBody{MaxQueueIndex: v.MaxIndex, MinQueueIndex: v.MinIndex}
+	if _, set := req.ExtFields["consumerGroup"]; set {
+		if sd, online := b.consumers.Subscription(h.ConsumerGroup, h.Topic); online {
+			body.SubscriptionData = &sd
+			fd := "null"
+			if sd.ExpressionType != "" && sd.ExpressionType != "TAG" {
+				fd = fmt.Sprintf("{\n\t\"consumerGroup\":%q,\n\t\"expression\":%q,\n\t\"expressionType\":%q,\n\t\"topic\":%q\n}",
+					h.ConsumerGroup, sd.SubString, sd.ExpressionType, h.Topic)
+			}
+			body.FilterData = &fd
+		} else {
+			fd := fmt.Sprintf("%s@%s is not online!", h.ConsumerGroup, h.Topic)
+			body.FilterData = &fd
+		}
+	}
+	if v.Units == nil {
+		return remoting.NewResponse(req, code.Success,
+			fmt.Sprintf("Index %d of %d@%s is not exist!", h.Index, h.QueueID, h.Topic)), nil
+	}
+	body.QueueData = make([]consumeQueueData, 0, len(v.Units))
+	for _, u := range v.Units {
+		body.QueueData = append(body.QueueData, consumeQueueData{PhysicOffset: u.PhyOffset, PhysicSize: u.Size, TagsCode: u.TagsCode})
+	}
+	return jsonResponse(req, body)
 }
 
 // Store clean-up capabilities behind CLEAN_EXPIRED_CONSUMEQUEUE, CLEAN_UNUSED_TOPIC and DELETE_EXPIRED_COMMITLOG.

@@ -57,7 +57,16 @@ func (b *Broker) diskInfo() map[string]string {
 		"remainTransientStoreBufferNumbs": strconv.Itoa(math.MaxInt32),
 		"remainHowManyDataToFlush":        humanBytes(0),
 	}
+	if f, ok := b.store.(interface{ FlushBehindBytes() int64 }); ok && f.FlushBehindBytes() > 0 {
+		out["remainHowManyDataToFlush"] = humanBytes(f.FlushBehindBytes())
+	}
+	if d, ok := b.store.(interface{ DispatchBehindBytes() int64 }); ok && d.DispatchBehindBytes() >= 0 {
+		out["dispatchBehindBytes"] = strconv.FormatInt(d.DispatchBehindBytes(), 10)
+	}
 	for k, v := range b.scheduleInfo() {
+		out[k] = v
+	}
+	for k, v := range b.timerInfo() {
 		out[k] = v
 	}
 	if ts := b.earliestMessageTime(); ts > 0 {
@@ -66,7 +75,7 @@ func (b *Broker) diskInfo() map[string]string {
 	var st syscall.Statfs_t
 	if err := syscall.Statfs(root, &st); err == nil {
 		out["commitLogDirCapacity"] = fmt.Sprintf("Total : %s, Free : %s.",
-			humanBytes(int64(st.Blocks)*st.Bsize), humanBytes(int64(st.Bavail)*st.Bsize))
+			humanBytes(int64(st.Blocks)*int64(st.Bsize)), humanBytes(int64(st.Bavail)*int64(st.Bsize)))
 	}
 	return out
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/rocketd/rocketd/broker/subgroup"
 	"github.com/rocketd/rocketd/broker/topic"
 	"github.com/rocketd/rocketd/conf"
+	"github.com/rocketd/rocketd/ops"
 	"github.com/rocketd/rocketd/remoting"
 	"github.com/rocketd/rocketd/store"
 )
@@ -54,6 +55,10 @@ type Broker struct {
 	reregister chan struct{}
 	bootTime   time.Time
 
+	latency    *ops.RequestLatency // nil unless Options.Metrics
+	nsAccepted atomic.Bool         // a name server accepted REGISTER_BROKER (/readyz)
+	started    atomic.Bool         // Start completed (store recovered, listeners open)
+
 	// checkExpression validates a non-TAG subscription expression (nil: none supported).
 	checkExpression func(expr string) error
 
@@ -81,6 +86,8 @@ type Options struct {
 	RegisterPeriod time.Duration
 	// Store is the message store to use; nil opens the store under storePathRootDir.
 	Store store.MessageStore
+	// Metrics measures request latency per code for Collectors (/metrics).
+	Metrics bool
 	// HAListenAddr overrides ":<haListenPort>" for the HA listener (e.g. "127.0.0.1:0"); with ListenAddr set and
 	// this empty, the HA listener binds port 0 on ListenAddr's host.
 	HAListenAddr string
@@ -111,6 +118,9 @@ func New(cfg *conf.Broker, log *slog.Logger, opts Options) (*Broker, error) {
 		if host, _, err := net.SplitHostPort(opts.ListenAddr); err == nil {
 			b.haListenAddr = net.JoinHostPort(host, "0")
 		}
+	}
+	if opts.Metrics {
+		b.latency = ops.NewRequestLatency()
 	}
 	b.masterAddr.Store("")
 	if cfg.Broker.BrokerID == 0 && !cfg.Store.BrokerRole.IsMaster() {
@@ -202,11 +212,13 @@ func (b *Broker) Start() error {
 	if err != nil {
 		return err
 	}
+	b.observeLatency(main)
+	b.observeLatency(vip)
 	idle := time.Duration(b.cfg.Server.ServerChannelMaxIdleTimeSeconds) * time.Second
 	b.server = &remoting.Server{Router: main, IdleTimeout: idle, Logger: b.log, OnClose: b.connClosed}
 	addr := b.listenAddr
 	if addr == "" {
-		addr = ":" + strconv.Itoa(b.cfg.Server.ListenPort)
+		addr = ops.ListenAddr(b.cfg.Ops, b.cfg.Server.ListenPort)
 	}
 	if err := b.server.Listen(addr); err != nil {
 		return fmt.Errorf("broker: %w", err)
@@ -216,7 +228,7 @@ func (b *Broker) Start() error {
 		b.cfg.Server.ListenPort = b.server.Addr().(*net.TCPAddr).Port
 	} else {
 		b.vip = &remoting.Server{Router: vip, IdleTimeout: idle, Logger: b.log, OnClose: b.connClosed}
-		if err := b.vip.Listen(":" + strconv.Itoa(b.cfg.Server.ListenPort-2)); err != nil {
+		if err := b.vip.Listen(ops.ListenAddr(b.cfg.Ops, b.cfg.Server.ListenPort-2)); err != nil {
 			_ = b.server.Close()
 			return fmt.Errorf("broker: VIP channel: %w", err)
 		}
@@ -238,8 +250,31 @@ func (b *Broker) Start() error {
 	b.goLoop(b.slaveSyncLoop)
 	b.startDelivery()
 	b.startAdminExt()
-	b.log.Info("broker started", "name", b.cfg.Broker.BrokerName, "addr", b.brokerAddr(),
-		"cluster", b.cfg.Broker.BrokerClusterName, "namesrv", b.cfg.Broker.NamesrvAddr)
+	b.started.Store(true)
+	b.log.Info("boot success", "name", b.cfg.Broker.BrokerName, "addr", b.brokerAddr(),
+		"listen", b.server.Addr().String(), "cluster", b.cfg.Broker.BrokerClusterName, "namesrv", b.cfg.Broker.NamesrvAddr)
+	return nil
+}
+
+// BootMessage is the line Java's BrokerStartup prints on stdout once the broker serves, which start
+// scripts wait for: "The broker[<name>, <ip:port>] boot success. serializeType=JSON[ and name server is <list>]".
+func (b *Broker) BootMessage() string {
+	msg := "The broker[" + b.cfg.Broker.BrokerName + ", " + b.brokerAddr() + "] boot success. serializeType=JSON"
+	if b.cfg.Broker.NamesrvAddr != "" {
+		msg += " and name server is " + b.cfg.Broker.NamesrvAddr
+	}
+	return msg
+}
+
+// Ready is nil once the broker serves: store recovered, listeners open and, when name servers are
+// configured, registered with at least one (the /readyz check).
+func (b *Broker) Ready() error {
+	if !b.started.Load() {
+		return errors.New("store recovering or listeners not open yet")
+	}
+	if len(b.namesrvAddrs()) > 0 && !b.nsAccepted.Load() {
+		return errors.New("not registered with any name server yet (namesrvAddr " + b.cfg.Broker.NamesrvAddr + ")")
+	}
 	return nil
 }
 

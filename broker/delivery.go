@@ -16,6 +16,7 @@ import (
 
 	"github.com/rocketd/rocketd/broker/filter"
 	"github.com/rocketd/rocketd/broker/schedule"
+	"github.com/rocketd/rocketd/broker/timer"
 	"github.com/rocketd/rocketd/broker/txn"
 	"github.com/rocketd/rocketd/compat/fastjson"
 	"github.com/rocketd/rocketd/conf"
@@ -27,6 +28,7 @@ import (
 // delivery holds the state of the schedule (delay) service, the transaction service and filters.
 type delivery struct {
 	sched   atomic.Pointer[schedule.Service]
+	timer   atomic.Pointer[timer.Service] // delivery_timer.go
 	txn     *txn.Service
 	filters *filter.Cache
 }
@@ -46,13 +48,14 @@ func (b *Broker) initDelivery() error {
 	// The store's dispatch also wakes the schedule level a new delayed unit belongs to.
 	b.store.SetArrivingListener(func(info *store.DispatchInfo) {
 		b.holds.arriving(info)
+		b.timerArriving(info)
 		if info.Topic == store.ScheduleTopic {
 			if s := b.dl.sched.Load(); s != nil {
 				s.Wake(info.QueueID)
 			}
 		}
 	})
-	return nil
+	return b.openTimer()
 }
 
 // startDelivery runs at the end of Start: the store is recovered, so delay offsets can be checked against
@@ -81,6 +84,9 @@ func (b *Broker) startDelivery() {
 	}
 	if !master {
 		return // Java runs neither the schedule nor the transaction check on a slave
+	}
+	if s := b.dl.timer.Load(); s != nil {
+		s.Start()
 	}
 	bc := &b.cfg.Broker
 	b.dl.txn = txn.New(txn.Options{
@@ -116,6 +122,11 @@ func (b *Broker) stopDelivery() {
 	}
 	if b.dl.txn != nil {
 		b.dl.txn.Stop()
+	}
+	if s := b.dl.timer.Load(); s != nil {
+		if err := s.Stop(); err != nil {
+			b.log.Error("persisting the timer store at shutdown failed", "err", err)
+		}
 	}
 }
 

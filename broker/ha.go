@@ -14,10 +14,10 @@ import (
 	"context"
 	"net"
 	"path/filepath"
-	"strconv"
 	"time"
 
 	"github.com/rocketd/rocketd/compat/fastjson"
+	"github.com/rocketd/rocketd/ops"
 	"github.com/rocketd/rocketd/remoting"
 	"github.com/rocketd/rocketd/remoting/code"
 	"github.com/rocketd/rocketd/store"
@@ -52,7 +52,7 @@ func (b *Broker) startHA() error {
 	}
 	addr := b.haListenAddr
 	if addr == "" {
-		addr = ":" + strconv.Itoa(b.cfg.Store.HaListenPort)
+		addr = ops.ListenAddr(b.cfg.Ops, b.cfg.Store.HaListenPort)
 	}
 	bound, err := hs.StartHA(addr)
 	if err != nil {

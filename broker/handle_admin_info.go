@@ -23,6 +23,13 @@ import (
 const BrokerVersionDesc = "V4_9_8"
 
 func (b *Broker) handleRuntimeInfo(c *remoting.Conn, req *remoting.Command) (*remoting.Command, error) {
+	return jsonResponse(req, struct {
+		Table map[string]string `json:"table"`
+	}{b.runtimeInfo()})
+}
+
+// runtimeInfo is the GET_BROKER_RUNTIME_INFO table (also read by the /metrics collector).
+func (b *Broker) runtimeInfo() map[string]string {
 	t := map[string]string{
 		"brokerVersionDesc":                     BrokerVersionDesc,
 		"brokerVersion":                         strconv.Itoa(int(remoting.Version)),
@@ -73,9 +80,7 @@ func (b *Broker) handleRuntimeInfo(c *remoting.Conn, req *remoting.Command) (*re
 	if _, ok := t["earliestMessageTimeStamp"]; !ok {
 		t["earliestMessageTimeStamp"] = "0"
 	}
-	return jsonResponse(req, struct {
-		Table map[string]string `json:"table"`
-	}{t})
+	return t
 }
 
 // runtimeText is Java's "[ d days, h hours, m minutes, s seconds ]".
@@ -177,14 +182,7 @@ func (b *Broker) handleConsumeStats(c *remoting.Conn, req *remoting.Command) (*r
 				out = append(out, ',')
 			}
 			first = false
-			out = appendMQKey(out, b.cfg.Broker.BrokerName, q, t)
-			out = append(out, `:{"brokerOffset":`...)
-			out = strconv.AppendInt(out, brokerOff, 10)
-			out = append(out, `,"consumerOffset":`...)
-			out = strconv.AppendInt(out, consumerOff, 10)
-			out = append(out, `,"lastTimestamp":`...)
-			out = strconv.AppendInt(out, last, 10)
-			out = append(out, '}')
+			out = appendOffsetWrapper(out, b.cfg.Broker.BrokerName, q, t, brokerOff, consumerOff, last)
 		}
 	}
 	out = append(out, "}}"...)
@@ -280,4 +278,17 @@ func (b *Broker) handleTopicConsumeByWho(c *remoting.Conn, req *remoting.Command
 	return jsonResponse(req, struct {
 		GroupList []string `json:"groupList"`
 	}{groups})
+}
+
+// appendOffsetWrapper writes one offsetTable entry of ConsumeStats: the MessageQueue key and Java's
+// OffsetWrapper {"brokerOffset","consumerOffset","lastTimestamp"} (fastjson's alphabetical order).
+func appendOffsetWrapper(out []byte, brokerName string, q int32, topic string, brokerOff, consumerOff, last int64) []byte {
+	out = appendMQKey(out, brokerName, q, topic)
+	out = append(out, `:{"brokerOffset":`...)
+	out = strconv.AppendInt(out, brokerOff, 10)
+	out = append(out, `,"consumerOffset":`...)
+	out = strconv.AppendInt(out, consumerOff, 10)
+	out = append(out, `,"lastTimestamp":`...)
+	out = strconv.AppendInt(out, last, 10)
+	return append(out, '}')
 }

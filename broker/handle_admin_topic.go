@@ -17,16 +17,25 @@ import (
 	"github.com/rocketd/rocketd/remoting/header"
 )
 
+// refuseTopicName is the SYSTEM_ERROR answer Java's create and delete give for an invalid topic name or a
+// system topic, or nil when name may be changed.
+func (b *Broker) refuseTopicName(req *remoting.Command, name string) *remoting.Command {
+	if err := topic.ValidateName(name); err != nil {
+		return remoting.NewResponse(req, code.SystemError, err.Error())
+	}
+	if b.topics.IsSystemTopic(name) {
+		return remoting.NewResponse(req, code.SystemError, "The topic["+name+"] is conflict with system topic.")
+	}
+	return nil
+}
+
 func (b *Broker) handleCreateTopic(c *remoting.Conn, req *remoting.Command) (*remoting.Command, error) {
 	var h header.CreateTopicRequestHeader
 	if err := h.Decode(req.ExtFields); err != nil {
 		return nil, err
 	}
-	if err := topic.ValidateName(h.Topic); err != nil {
-		return remoting.NewResponse(req, code.SystemError, err.Error()), nil
-	}
-	if b.topics.IsSystemTopic(h.Topic) {
-		return remoting.NewResponse(req, code.SystemError, "The topic["+h.Topic+"] is conflict with system topic."), nil
+	if resp := b.refuseTopicName(req, h.Topic); resp != nil {
+		return resp, nil
 	}
 	if !b.cfg.Store.BrokerRole.IsMaster() {
 		return remoting.NewResponse(req, code.SystemError, "Can't modify topic or subscription group from slave broker, please execute it from master broker."), nil
@@ -57,11 +66,8 @@ func (b *Broker) handleDeleteTopic(c *remoting.Conn, req *remoting.Command) (*re
 	if err := h.Decode(req.ExtFields); err != nil {
 		return nil, err
 	}
-	if err := topic.ValidateName(h.Topic); err != nil {
-		return remoting.NewResponse(req, code.SystemError, err.Error()), nil
-	}
-	if b.topics.IsSystemTopic(h.Topic) {
-		return remoting.NewResponse(req, code.SystemError, "The topic["+h.Topic+"] is conflict with system topic."), nil
+	if resp := b.refuseTopicName(req, h.Topic); resp != nil {
+		return resp, nil
 	}
 	if _, err := b.topics.Delete(h.Topic); err != nil {
 		return nil, fmt.Errorf("deleting topic %s failed: %w", h.Topic, err)

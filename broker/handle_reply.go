@@ -93,10 +93,8 @@ func (b *Broker) pushReply(h *header.SendMessageRequestHeader, born netip.AddrPo
 		return "push reply message fail, channel of <" + sender + "> not found."
 	}
 	rh := header.ReplyMessageRequestHeader{
-		ProducerGroup: h.ProducerGroup, Topic: h.Topic, DefaultTopic: h.DefaultTopic,
-		DefaultTopicQueueNums: h.DefaultTopicQueueNums, QueueID: h.QueueID, SysFlag: h.SysFlag,
-		BornTimestamp: h.BornTimestamp, Flag: h.Flag, ReconsumeTimes: h.ReconsumeTimes, UnitMode: h.UnitMode,
-		BornHost: born.String(), StoreHost: b.storeHost.String(), StoreTimestamp: time.Now().UnixMilli(),
+		SendMessageRequestHeader: *h, // Encode leaves out maxReconsumeTimes, batch and bname
+		BornHost:                 born.String(), StoreHost: b.storeHost.String(), StoreTimestamp: time.Now().UnixMilli(),
 	}
 	withTime := make(map[string]string, len(props)+1)
 	for k, v := range props {

@@ -342,6 +342,12 @@ func (b *Broker) putResponseInto(resp *remoting.Command, kv *[10]string, res sto
 			resp.Remark += " (" + res.Err.Error() + ")"
 		}
 		return
+	case store.WheelTimerNotEnable, store.WheelTimerMsgIllegal: // 5.x answers both with MESSAGE_ILLEGAL
+		resp.Code, resp.Remark = code.MessageIllegal, "timer message refused"
+		if res.Err != nil {
+			resp.Remark = res.Err.Error()
+		}
+		return
 	case store.OSPageCacheBusy:
 		resp.Code, resp.Remark = code.SystemError, "[PC_SYNCHRONIZED]broker busy, start flow control for a while"
 		return

@@ -50,18 +50,22 @@ func (p *pullHolds) arriving(info *store.DispatchInfo) {
 
 // notify wakes the pulls of a queue whose offset is below maxOffset.
 func (p *pullHolds) notify(topic string, queueID int32, maxOffset int64) {
-	k := holdKey{topic, queueID}
+	p.answerWhere(holdKey{topic, queueID}, func(h *heldPull) bool { return maxOffset > h.offset })
+}
+
+// answerWhere takes the held pulls of k that match out of the table and answers them (outside the lock).
+func (p *pullHolds) answerWhere(k holdKey, match func(*heldPull) bool) {
 	p.mu.Lock()
 	list := p.m[k]
 	if len(list) == 0 {
 		p.mu.Unlock()
 		return
 	}
-	var wake []*heldPull
+	var take []*heldPull
 	keep := list[:0]
 	for _, h := range list {
-		if maxOffset > h.offset {
-			wake = append(wake, h)
+		if match(h) {
+			take = append(take, h)
 		} else {
 			keep = append(keep, h)
 		}
@@ -72,7 +76,7 @@ func (p *pullHolds) notify(topic string, queueID int32, maxOffset int64) {
 		p.m[k] = keep
 	}
 	p.mu.Unlock()
-	for _, h := range wake {
+	for _, h := range take {
 		p.answer(h)
 	}
 }
@@ -121,26 +125,7 @@ func (p *pullHolds) sweep(now time.Time) {
 	p.mu.Unlock()
 	for _, k := range keys {
 		p.notify(k.topic, k.queueID, p.b.store.GetMaxOffsetInQueue(k.topic, k.queueID))
-		var due []*heldPull
-		p.mu.Lock()
-		list := p.m[k]
-		keep := list[:0]
-		for _, h := range list {
-			if now.After(h.deadline) {
-				due = append(due, h)
-			} else {
-				keep = append(keep, h)
-			}
-		}
-		if len(keep) == 0 {
-			delete(p.m, k)
-		} else {
-			p.m[k] = keep
-		}
-		p.mu.Unlock()
-		for _, h := range due {
-			p.answer(h)
-		}
+		p.answerWhere(k, func(h *heldPull) bool { return now.After(h.deadline) })
 	}
 }
 

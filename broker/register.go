@@ -101,6 +101,7 @@ func (b *Broker) registerWith(ctx context.Context, body []byte, oneway bool) {
 			if err := rh.Decode(resp.ExtFields); err == nil {
 				b.registered(rh.HaServerAddr, rh.MasterAddr)
 			}
+			b.nsAccepted.Store(true)
 			b.log.Debug("registered broker", "namesrv", addr)
 		}(addr)
 	}

@@ -32,6 +32,8 @@ func storeConfig(c *conf.MessageStoreConfig) store.MessageStoreConfig {
 	sc.MaxIndexNum = c.MaxIndexNum
 	sc.MaxMsgsNumBatch = c.MaxMsgsNumBatch
 	sc.MessageDelayLevel = c.MessageDelayLevel
+	sc.TimerWheelEnable = c.TimerWheelEnable
+	sc.TimerMaxDelaySec = c.TimerMaxDelaySec
 	sc.MaxTransferBytesOnMessageInMemory = c.MaxTransferBytesOnMessageInMemory
 	sc.MaxTransferCountOnMessageInMemory = c.MaxTransferCountOnMessageInMemory
 	sc.MaxTransferBytesOnMessageInDisk = c.MaxTransferBytesOnMessageInDisk

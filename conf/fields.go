@@ -19,6 +19,8 @@ type field struct {
 	printName string
 	important bool
 	nullable  bool
+	// since marks a key Java 4.9.8 does not have (tag since:"5.x": a RocketMQ 5.x key rocketd implements).
+	since string
 }
 
 func fieldsOf(t reflect.Type) []field {
@@ -35,6 +37,7 @@ func fieldsOf(t reflect.Type) []field {
 			printName: key,
 			important: sf.Tag.Get("important") == "true",
 			nullable:  sf.Tag.Get("nullable") == "true",
+			since:     sf.Tag.Get("since"),
 		}
 		if p := sf.Tag.Get("print"); p != "" {
 			f.printName = p

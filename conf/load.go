@@ -15,6 +15,8 @@ type Broker struct {
 	Store  MessageStoreConfig
 	Server NettyServerConfig
 	Client NettyClientConfig
+	// Ops is rocketd's own keys (ops.go).
+	Ops Ops
 
 	// Path is the -c file ("" without one). Java keeps it as brokerConfigPath
 	// and writes UPDATE_BROKER_CONFIG changes back into it.
@@ -32,6 +34,7 @@ func DefaultBroker() *Broker {
 		Store:  DefaultMessageStoreConfig(),
 		Server: DefaultNettyServerConfig(),
 		Client: DefaultNettyClientConfig(),
+		Ops:    DefaultOps(),
 		File:   NewProperties(),
 	}
 	b.Server.ListenPort = 10911
@@ -59,7 +62,7 @@ func (b *Broker) Targets() []any {
 // Warnings (unknown keys, trimmed values) are returned even with an error.
 func LoadBroker(path string, overrides map[string]string) (*Broker, []string, error) {
 	b := DefaultBroker()
-	warnings, err := load(path, overrides, b.Targets(), brokerFileOnlyKeys, func(p *Properties) {
+	warnings, err := load(path, overrides, append(b.Targets(), &b.Ops), brokerFileOnlyKeys, func(p *Properties) {
 		b.Path, b.File = path, p
 	})
 	if err != nil {
@@ -87,6 +90,8 @@ func LoadBroker(path string, overrides map[string]string) (*Broker, []string, er
 type Namesrv struct {
 	Namesrv NamesrvConfig
 	Server  NettyServerConfig
+	// Ops is rocketd's own keys (ops.go).
+	Ops Ops
 
 	// File is the -c file's content as read, unknown keys included; Java
 	// merges it into the GET_NAMESRV_CONFIG reply. Empty without a file.
@@ -99,6 +104,7 @@ func DefaultNamesrv() *Namesrv {
 	n := &Namesrv{
 		Namesrv: DefaultNamesrvConfig(),
 		Server:  DefaultNettyServerConfig(),
+		Ops:     DefaultOps(),
 		File:    NewProperties(),
 	}
 	n.Server.ListenPort = 9876
@@ -115,7 +121,7 @@ func (n *Namesrv) Targets() []any {
 // configs, configStorePath set to that file, then overrides.
 func LoadNamesrv(path string, overrides map[string]string) (*Namesrv, []string, error) {
 	n := DefaultNamesrv()
-	warnings, err := load(path, overrides, n.Targets(), nil, func(p *Properties) {
+	warnings, err := load(path, overrides, append(n.Targets(), &n.Ops), nil, func(p *Properties) {
 		n.File = p
 		n.Namesrv.ConfigStorePath = path
 	})

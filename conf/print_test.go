@@ -31,7 +31,7 @@ func TestPrintAllNamesrv(t *testing.T) {
 func TestPrintAllBrokerOrderAndImportant(t *testing.T) {
 	b := DefaultBroker()
 	all := printLines(t, false, b.Targets()...)
-	require.Len(t, all, 81+14+14+78)
+	require.Len(t, all, 81+14+14+78+6) // + the six 5.x timer keys
 	require.True(t, strings.HasPrefix(all[0], "rocketmqHome="))
 	require.Equal(t, "listenPort=10911", all[81], "netty server follows broker config")
 	require.True(t, strings.HasPrefix(all[81+14], "clientWorkerThreads="), "then netty client")

@@ -122,6 +122,15 @@ type MessageStoreConfig struct {
 	EnableScheduleAsyncDeliver               bool `prop:"enableScheduleAsyncDeliver"`
 	ScheduleAsyncDeliverMaxPendingLimit      int  `prop:"scheduleAsyncDeliverMaxPendingLimit"`
 	ScheduleAsyncDeliverMaxResendNum2Blocked int  `prop:"scheduleAsyncDeliverMaxResendNum2Blocked"`
+
+	// Timer messages (RocketMQ 5.x keys; broker/timer): TIMER_DELIVER_MS / TIMER_DELAY_SEC / TIMER_DELAY_MS
+	// set as user properties by any 4.x client.
+	TimerWheelEnable       bool `prop:"timerWheelEnable" since:"5.x"`       // false: such sends are refused (MESSAGE_ILLEGAL)
+	TimerMaxDelaySec       int  `prop:"timerMaxDelaySec" since:"5.x"`       // later due times are refused (MESSAGE_ILLEGAL)
+	TimerPrecisionMs       int  `prop:"timerPrecisionMs" since:"5.x"`       // wheel slot width; delivery is to the ms regardless
+	TimerRollWindowSlot    int  `prop:"timerRollWindowSlot" since:"5.x"`    // slots; later messages are re-put ("rolled") on the way
+	TimerFlushIntervalMs   int  `prop:"timerFlushIntervalMs" since:"5.x"`   // timerlog + wheel flush and checkpoint period
+	MappedFileSizeTimerLog int  `prop:"mappedFileSizeTimerLog" since:"5.x"` // bytes per timerlog file
 }
 
 // DefaultMessageStoreConfig returns the Java defaults; storePathRootDir is
@@ -184,6 +193,12 @@ func DefaultMessageStoreConfig() MessageStoreConfig {
 		SyncFlushTimeout:            5 * 1000,
 		SlaveTimeout:                3000,
 		MessageDelayLevel:           "1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h",
+		TimerWheelEnable:            true,
+		TimerMaxDelaySec:            3600 * 24 * 3,
+		TimerPrecisionMs:            1000,
+		TimerRollWindowSlot:         3600 * 24 * 2,
+		TimerFlushIntervalMs:        1000,
+		MappedFileSizeTimerLog:      100 * 1024 * 1024,
 		FlushDelayOffsetInterval:    10 * 1000,
 		CleanFileForciblyEnable:     true,
 		WarmMapedFileEnable:         false,

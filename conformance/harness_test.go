@@ -15,8 +15,8 @@ import (
 	jsoniter "github.com/json-iterator/go"
 	"github.com/stretchr/testify/require"
 
-	"github.com/rocketd/rocketd/broker"
 	"github.com/rocketd/rocketd/conf"
+	"github.com/rocketd/rocketd/conformance/rocketdtest"
 	"github.com/rocketd/rocketd/namesrv"
 	"github.com/rocketd/rocketd/remoting"
 	"github.com/rocketd/rocketd/remoting/code"
@@ -32,10 +32,8 @@ func init() { rlog.SetLogLevel("error") }
 type cluster struct {
 	ns       string
 	external bool
-	brokers  []*broker.Broker
-	cfg      *conf.Broker
-	port     int
-	stopNS   func()
+	rd       *rocketdtest.Cluster
+	cfg      *conf.Broker // the in-process broker's configuration; changes apply at restartBroker
 }
 
 var testSeq atomic.Int64
@@ -52,30 +50,28 @@ func quietLogger() *slog.Logger {
 	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 }
 
-// newCluster starts namesrv + broker in-process on 127.0.0.1 port 0 with the store in a temp dir, or
+// newCluster starts namesrv + broker in-process (rocketdtest: 127.0.0.1, free ports, store in a temp dir), or
 // returns the external cluster named by ROCKETD_CONFORMANCE_NAMESRV.
 func newCluster(t *testing.T) *cluster {
 	t.Helper()
 	if ext := os.Getenv(envNamesrv); ext != "" {
 		return &cluster{ns: ext, external: true}
 	}
-	dir := t.TempDir()
-	log := quietLogger()
+	rd := rocketdtest.Start(t, rocketdtest.WithLogger(quietLogger()))
+	return &cluster{ns: rd.NamesrvAddr(), rd: rd, cfg: rd.BrokerConfig()}
+}
+
+// startNamesrv starts a name server in-process (for tests that run their broker in a child process) on 127.0.0.1 port 0, stopped after the test (after the
+// brokers, whose cleanups run first).
+func startNamesrv(t *testing.T) string {
+	t.Helper()
 	nc := conf.DefaultNamesrv()
-	nc.Namesrv.KvConfigPath = filepath.Join(dir, "namesrv", "kvConfig.json")
-	ns, err := namesrv.New(nc, log)
+	nc.Namesrv.KvConfigPath = filepath.Join(t.TempDir(), "namesrv", "kvConfig.json")
+	ns, err := namesrv.New(nc, quietLogger())
 	require.NoError(t, err)
 	require.NoError(t, ns.Start("127.0.0.1:0"))
-	c := &cluster{ns: ns.Addr(), stopNS: func() { _ = ns.Close() }}
-	t.Cleanup(func() {
-		for _, b := range c.brokers {
-			_ = b.Close()
-		}
-		c.stopNS()
-	})
-	c.cfg = brokerConfig(filepath.Join(dir, "store"), c.ns)
-	c.startBroker(t)
-	return c
+	t.Cleanup(func() { _ = ns.Close() })
+	return ns.Addr()
 }
 
 func brokerConfig(root, ns string) *conf.Broker {
@@ -93,31 +89,13 @@ func brokerConfig(root, ns string) *conf.Broker {
 	return bc
 }
 
-// startBroker (re)starts the in-process broker on the same store.
-func (c *cluster) startBroker(t *testing.T) *broker.Broker {
-	t.Helper()
-	addr := "127.0.0.1:0"
-	if len(c.brokers) > 0 || c.port != 0 {
-		addr = fmt.Sprintf("127.0.0.1:%d", c.port) // a restart keeps its port, as a real broker does
-	}
-	b, err := broker.New(c.cfg, quietLogger(), broker.Options{ListenAddr: addr, RegisterPeriod: 2 * time.Second})
-	require.NoError(t, err)
-	require.NoError(t, b.Start())
-	c.port = c.cfg.Server.ListenPort
-	c.brokers = append(c.brokers, b)
-	return b
-}
-
-// restartBroker stops the broker cleanly and starts a new one on the same store.
+// restartBroker stops the broker cleanly and starts a new one on the same store and port.
 func (c *cluster) restartBroker(t *testing.T) {
 	t.Helper()
 	if c.external {
 		t.Skip("restart needs the in-process broker")
 	}
-	last := c.brokers[len(c.brokers)-1]
-	require.NoError(t, last.Close())
-	c.brokers = c.brokers[:len(c.brokers)-1]
-	c.startBroker(t)
+	require.NoError(t, c.rd.RestartBroker())
 }
 
 func (c *cluster) invokeNS(t *testing.T, cl *remoting.Client, req *remoting.Command) *remoting.Command {

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	jsoniter "github.com/json-iterator/go"
+
+	"github.com/rocketd/rocketd/compat/fastjson"
 )
 
 // Bodies a broker sends: RegisterBrokerBody (JSON or the compressed stream), a bare TopicConfigSerializeWrapper
@@ -22,20 +24,7 @@ import (
 var ErrBadBody = errors.New("namesrv: malformed request body")
 
 // DataVersion is the broker's topic-config version; Java compares timestamp and counter.
-type DataVersion struct {
-	Timestamp int64
-	Counter   int64
-}
-
-func (d DataVersion) encode() []byte {
-	w := jw{}
-	w.raw(`{"counter":`)
-	w.int(d.Counter)
-	w.raw(`,"timestamp":`)
-	w.int(d.Timestamp)
-	w.byte('}')
-	return w.b
-}
+type DataVersion = fastjson.DataVersion
 
 // TopicConfig is what namesrv needs of a broker's topic: the fields that become QueueData.
 type TopicConfig struct {
@@ -388,29 +377,39 @@ func appendN(buf []byte, r io.Reader, n int) ([]byte, error) {
 // EncodeRegisterBody writes the RegisterBrokerBody as a Java broker does (for tests and tools).
 func EncodeRegisterBody(rb *RegisterBody, compressed bool) []byte {
 	if !compressed {
-		w := jw{}
-		w.raw(`{"filterServerList":`)
-		w.strList(rb.FilterServers)
-		w.raw(`,"topicConfigSerializeWrapper":{"dataVersion":`)
-		w.raw(string(rb.DataVersion.encode()))
-		w.raw(`,"topicConfigTable":{`)
-		for i, tc := range rb.Topics {
-			w.comma(i)
-			w.key(tc.TopicName)
-			w.raw(`{"order":false,"perm":`)
-			w.int(int64(tc.Perm))
-			w.raw(`,"readQueueNums":`)
-			w.int(int64(tc.ReadQueueNums))
-			w.raw(`,"topicFilterType":"SINGLE_TAG","topicName":`)
-			w.str(tc.TopicName)
-			w.raw(`,"topicSysFlag":`)
-			w.int(int64(tc.TopicSysFlag))
-			w.raw(`,"writeQueueNums":`)
-			w.int(int64(tc.WriteQueueNums))
-			w.byte('}')
+		w := fastjson.NewWriter(fastjson.Compact, nil)
+		w.BeginObject()
+		w.Key("filterServerList")
+		writeStrList(w, rb.FilterServers)
+		w.Key("topicConfigSerializeWrapper")
+		w.BeginObject()
+		w.Key("dataVersion")
+		w.Raw(rb.DataVersion.AppendJSON(nil))
+		w.Key("topicConfigTable")
+		w.BeginObject()
+		for _, tc := range rb.Topics {
+			w.Key(tc.TopicName)
+			w.BeginObject()
+			w.Key("order")
+			w.Bool(false)
+			w.Key("perm")
+			w.Int(int64(tc.Perm))
+			w.Key("readQueueNums")
+			w.Int(int64(tc.ReadQueueNums))
+			w.Key("topicFilterType")
+			w.String("SINGLE_TAG")
+			w.Key("topicName")
+			w.String(tc.TopicName)
+			w.Key("topicSysFlag")
+			w.Int(int64(tc.TopicSysFlag))
+			w.Key("writeQueueNums")
+			w.Int(int64(tc.WriteQueueNums))
+			w.EndObject()
 		}
-		w.raw(`}}}`)
-		return w.b
+		w.EndObject()
+		w.EndObject()
+		w.EndObject()
+		return w.Bytes()
 	}
 	var buf bytes.Buffer
 	zw, _ := zlib.NewWriterLevel(&buf, zlib.BestCompression)
@@ -420,16 +419,16 @@ func EncodeRegisterBody(rb *RegisterBody, compressed bool) []byte {
 		_, _ = zw.Write(n[:])
 		_, _ = zw.Write(b)
 	}
-	put(rb.DataVersion.encode())
+	put(rb.DataVersion.AppendJSON(nil))
 	var n [4]byte
 	binary.BigEndian.PutUint32(n[:], uint32(len(rb.Topics)))
 	_, _ = zw.Write(n[:])
 	for _, tc := range rb.Topics {
 		put([]byte(fmt.Sprintf("%s %d %d %d SINGLE_TAG", tc.TopicName, tc.ReadQueueNums, tc.WriteQueueNums, tc.Perm)))
 	}
-	fs := jw{}
-	fs.strList(rb.FilterServers)
-	put(fs.b)
+	fs := fastjson.NewWriter(fastjson.Compact, nil)
+	writeStrList(fs, rb.FilterServers)
+	put(fs.Bytes())
 	_ = zw.Close()
 	return buf.Bytes()
 }

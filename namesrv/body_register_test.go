@@ -77,7 +77,7 @@ func FuzzDecodeRegisterBody(f *testing.F) {
 	if data, err := os.ReadFile(filepath.Join("testdata", "java", "register_broker.request-body.json")); err == nil {
 		f.Add(data, false)
 	}
-	rb := &RegisterBody{DataVersion: DataVersion{1, 2}, Topics: []TopicConfig{{TopicName: "T", ReadQueueNums: 4, WriteQueueNums: 4, Perm: 6}}, FilterServers: []string{}}
+	rb := &RegisterBody{DataVersion: DataVersion{Timestamp: 1, Counter: 2}, Topics: []TopicConfig{{TopicName: "T", ReadQueueNums: 4, WriteQueueNums: 4, Perm: 6}}, FilterServers: []string{}}
 	f.Add(EncodeRegisterBody(rb, false), false)
 	f.Add(EncodeRegisterBody(rb, true), true)
 	f.Add([]byte(`{"topicConfigSerializeWrapper":{"dataVersion":null,"topicConfigTable":{"x":null}},"filterServerList":null}`), false)

@@ -95,7 +95,7 @@ func (s *Server) queryDataVersion(c *remoting.Conn, req *remoting.Command) (*rem
 	resp := withHeader(req, code.Success, "")
 	(&header.QueryDataVersionResponseHeader{Changed: changed}).Encode(resp.ExtFields)
 	if ok {
-		resp.Body = held.encode()
+		resp.Body = held.AppendJSON(nil)
 	}
 	return resp, nil
 }

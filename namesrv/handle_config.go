@@ -9,6 +9,7 @@ package namesrv
 import (
 	"strings"
 
+	"github.com/rocketd/rocketd/compat/fastjson"
 	"github.com/rocketd/rocketd/conf"
 	"github.com/rocketd/rocketd/remoting"
 	"github.com/rocketd/rocketd/remoting/code"
@@ -89,7 +90,7 @@ func (s *Server) updateConfig(c *remoting.Conn, req *remoting.Command) (*remotin
 		return nil, err
 	}
 	if path := s.cfg.Namesrv.ConfigStorePath; path != "" {
-		if err := writeFileJava(path, []byte(all.String())); err != nil {
+		if err := fastjson.WriteConfig(path, []byte(all.String())); err != nil { // MixAll.string2File
 			s.log.Error("persisting namesrv config failed", "path", path, "err", err)
 		}
 	}

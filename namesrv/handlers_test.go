@@ -97,14 +97,14 @@ func TestRegisterSemantics(t *testing.T) {
 
 	// QUERY_DATA_VERSION: unchanged and changed.
 	ident := map[string]string{"brokerName": "b", "brokerAddr": "10.0.0.2:1", "clusterName": "C1", "brokerId": "0"}
-	q := invoke(t, cl, ns, code.QueryDataVersion, ident, DataVersion{1700000000000, 9}.encode())
+	q := invoke(t, cl, ns, code.QueryDataVersion, ident, DataVersion{Timestamp: 1700000000000, Counter: 9}.AppendJSON(nil))
 	require.Equal(t, code.Success, q.Code)
 	require.Equal(t, "false", q.Ext("changed"))
 	require.Equal(t, `{"counter":9,"timestamp":1700000000000}`, string(q.Body))
-	q = invoke(t, cl, ns, code.QueryDataVersion, ident, DataVersion{1700000000000, 10}.encode())
+	q = invoke(t, cl, ns, code.QueryDataVersion, ident, DataVersion{Timestamp: 1700000000000, Counter: 10}.AppendJSON(nil))
 	require.Equal(t, "true", q.Ext("changed"))
 	ident["brokerAddr"] = "10.9.9.9:1"
-	q = invoke(t, cl, ns, code.QueryDataVersion, ident, DataVersion{1, 1}.encode())
+	q = invoke(t, cl, ns, code.QueryDataVersion, ident, DataVersion{Timestamp: 1, Counter: 1}.AppendJSON(nil))
 	require.Equal(t, "true", q.Ext("changed"))
 	require.Empty(t, q.Body)
 

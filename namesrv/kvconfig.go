@@ -6,17 +6,18 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"sync"
 
 	jsoniter "github.com/json-iterator/go"
+
+	"github.com/rocketd/rocketd/compat/fastjson"
 )
 
 // KVConfig is Java's KVConfigManager: namespace -> key -> value, persisted after every change at kvConfigPath
 // as {"configTable":{"<namespace>":{"<key>":"<value>"}}} (compact fastjson, HashMap order).
 //
-// Files follow MixAll.string2File: write <path>.tmp, copy the current file to <path>.bak, then move the .tmp
-// over the file. On load a missing file is an empty table; a file that does not parse is logged and ignored,
+// Files follow MixAll.string2File (compat/fastjson.WriteConfig): write <path>.tmp, copy the current file to
+// <path>.bak, then move the .tmp over the file. On load a missing file is an empty table; a file that does not parse is logged and ignored,
 // as Java does.
 type KVConfig struct {
 	mu    sync.RWMutex
@@ -146,35 +147,37 @@ func (kv *KVConfig) ListBody(ns string) ([]byte, bool) {
 	if !ok {
 		return nil, false
 	}
-	w := jw{}
-	w.raw(`{"table":`)
-	writeStringMap(&w, m)
-	w.byte('}')
-	return w.b, true
+	w := fastjson.NewWriter(fastjson.Compact, nil)
+	w.BeginObject()
+	w.Key("table")
+	writeStringMap(w, m)
+	w.EndObject()
+	return w.Bytes(), true
 }
 
-func writeStringMap(w *jw, m *jmap[string, string]) {
-	w.byte('{')
-	for i, k := range m.Keys() {
-		w.comma(i)
-		w.key(k)
+func writeStringMap(w *fastjson.Writer, m *jmap[string, string]) {
+	w.BeginObject()
+	for _, k := range m.Keys() {
+		w.Key(k)
 		v, _ := m.Get(k)
-		w.str(v)
+		w.String(v)
 	}
-	w.byte('}')
+	w.EndObject()
 }
 
 func (kv *KVConfig) encodeLocked() []byte {
-	w := jw{}
-	w.raw(`{"configTable":{`)
-	for i, ns := range kv.table.Keys() {
-		w.comma(i)
-		w.key(ns)
+	w := fastjson.NewWriter(fastjson.Compact, nil)
+	w.BeginObject()
+	w.Key("configTable")
+	w.BeginObject()
+	for _, ns := range kv.table.Keys() {
+		w.Key(ns)
 		m, _ := kv.table.Get(ns)
-		writeStringMap(&w, m)
+		writeStringMap(w, m)
 	}
-	w.raw(`}}`)
-	return w.b
+	w.EndObject()
+	w.EndObject()
+	return w.Bytes()
 }
 
 // persist writes the table; holding the lock makes files land in the order of the changes.
@@ -184,51 +187,9 @@ func (kv *KVConfig) persist() error {
 	}
 	kv.mu.Lock()
 	defer kv.mu.Unlock()
-	if err := writeFileJava(kv.path, kv.encodeLocked()); err != nil {
+	if err := fastjson.WriteConfig(kv.path, kv.encodeLocked()); err != nil {
 		kv.log.Error("persisting kv config failed", "path", kv.path, "err", err)
 		return err
-	}
-	return nil
-}
-
-// writeFileJava is MixAll.string2File: <path>.tmp, previous content to <path>.bak, then the .tmp becomes path.
-func writeFileJava(path string, data []byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return fmt.Errorf("namesrv: create directory for %s: %w", path, err)
-	}
-	tmp := path + ".tmp"
-	if err := writeSynced(tmp, data); err != nil {
-		return err
-	}
-	prev, err := os.ReadFile(path)
-	switch {
-	case err == nil:
-		if err := writeSynced(path+".bak", prev); err != nil {
-			return err
-		}
-	case !errors.Is(err, fs.ErrNotExist):
-		return fmt.Errorf("namesrv: read %s before replacing it: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("namesrv: replace %s: %w", path, err)
-	}
-	return nil
-}
-
-func writeSynced(path string, data []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
-	if err != nil {
-		return fmt.Errorf("namesrv: write %s: %w (check the directory's permissions)", path, err)
-	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("namesrv: write %s: %w", path, err)
 	}
 	return nil
 }

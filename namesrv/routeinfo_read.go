@@ -3,6 +3,8 @@ package namesrv
 import (
 	"slices"
 	"strings"
+
+	"github.com/rocketd/rocketd/compat/fastjson"
 )
 
 // Read side of RouteInfo: each method snapshots what a body needs under the read lock, in Java's order.
@@ -66,35 +68,42 @@ func (ri *RouteInfo) PickupTopicRoute(topic string) *TopicRoute {
 // encode writes the TopicRouteData body: standard (quoted, sorted map keys, browser-compatible escapes) or
 // legacy (bare Long keys, HashMap order).
 func (tr *TopicRoute) encode(standard bool) []byte {
-	w := jw{browser: standard}
-	w.raw(`{"brokerDatas":[`)
-	for i, bd := range tr.BrokerDatas {
-		w.comma(i)
-		writeBrokerData(&w, bd, standard, standard)
+	mode := fastjson.Compact
+	if standard {
+		mode = fastjson.Standard
 	}
-	w.raw(`],"filterServerTable":{`)
+	w := fastjson.NewWriter(mode, make([]byte, 0, 256))
+	w.BeginObject()
+	w.Key("brokerDatas")
+	w.BeginArray()
+	for _, bd := range tr.BrokerDatas {
+		writeBrokerData(w, bd, standard)
+	}
+	w.EndArray()
+	w.Key("filterServerTable")
+	w.BeginObject()
 	fs := tr.FilterServers
 	if standard {
 		fs = slices.Clone(fs)
 		slices.SortFunc(fs, func(a, b filterEntry) int { return compareJavaStrings(a.addr, b.addr) })
 	}
-	for i, e := range fs {
-		w.comma(i)
-		w.key(e.addr)
-		w.strList(e.servers)
+	for _, e := range fs {
+		w.Key(e.addr)
+		writeStrList(w, e.servers)
 	}
-	w.byte('}')
+	w.EndObject()
 	if tr.OrderTopicConf != "" {
-		w.raw(`,"orderTopicConf":`)
-		w.str(tr.OrderTopicConf)
+		w.Key("orderTopicConf")
+		w.String(tr.OrderTopicConf)
 	}
-	w.raw(`,"queueDatas":[`)
-	for i, qd := range tr.QueueDatas {
-		w.comma(i)
-		writeQueueData(&w, qd)
+	w.Key("queueDatas")
+	w.BeginArray()
+	for _, qd := range tr.QueueDatas {
+		writeQueueData(w, qd)
 	}
-	w.raw(`]}`)
-	return w.b
+	w.EndArray()
+	w.EndObject()
+	return w.Bytes()
 }
 
 // compareJavaStrings is String.compareTo (UTF-16 code units), which TreeMap uses for MapSortField.
@@ -127,76 +136,91 @@ func utf16Units(rs []rune) []uint16 {
 	return out
 }
 
-func writeQueueData(w *jw, qd QueueData) {
-	w.raw(`{"brokerName":`)
-	w.str(qd.BrokerName)
-	w.raw(`,"perm":`)
-	w.int(int64(qd.Perm))
-	w.raw(`,"readQueueNums":`)
-	w.int(int64(qd.ReadQueueNums))
-	w.raw(`,"topicSysFlag":`)
-	w.int(int64(qd.TopicSysFlag))
-	w.raw(`,"writeQueueNums":`)
-	w.int(int64(qd.WriteQueueNums))
-	w.byte('}')
+func writeQueueData(w *fastjson.Writer, qd QueueData) {
+	w.BeginObject()
+	w.Key("brokerName")
+	w.String(qd.BrokerName)
+	w.Key("perm")
+	w.Int(int64(qd.Perm))
+	w.Key("readQueueNums")
+	w.Int(int64(qd.ReadQueueNums))
+	w.Key("topicSysFlag")
+	w.Int(int64(qd.TopicSysFlag))
+	w.Key("writeQueueNums")
+	w.Int(int64(qd.WriteQueueNums))
+	w.EndObject()
 }
 
 // writeBrokerData writes {"brokerAddrs":{...},"brokerName":..,"cluster":..}; brokerAddrs is always present.
-func writeBrokerData(w *jw, bd *BrokerData, quoteKeys, sortKeys bool) {
-	w.raw(`{"brokerAddrs":{`)
+// The Long keys are bare in HashMap order (Compact) or quoted (the writer's Standard mode), sorted when sortKeys.
+func writeBrokerData(w *fastjson.Writer, bd *BrokerData, sortKeys bool) {
+	w.BeginObject()
+	w.Key("brokerAddrs")
+	w.BeginIntMap()
 	ids := bd.Addrs.Keys()
 	if sortKeys {
 		slices.Sort(ids)
 	}
-	for i, id := range ids {
-		w.comma(i)
-		w.longKey(id, quoteKeys)
+	for _, id := range ids {
+		w.IntKey(id)
 		addr, _ := bd.Addrs.Get(id)
-		w.str(addr)
+		w.String(addr)
 	}
-	w.raw(`},"brokerName":`)
-	w.str(bd.BrokerName)
-	w.raw(`,"cluster":`)
-	w.str(bd.Cluster)
-	w.byte('}')
+	w.EndObject()
+	w.Key("brokerName")
+	w.String(bd.BrokerName)
+	w.Key("cluster")
+	w.String(bd.Cluster)
+	w.EndObject()
+}
+
+// writeStrList writes a JSON array of strings.
+func writeStrList(w *fastjson.Writer, items []string) {
+	w.BeginArray()
+	for _, s := range items {
+		w.String(s)
+	}
+	w.EndArray()
 }
 
 // ClusterInfoBody is GET_BROKER_CLUSTER_INFO's body; Java writes it with bare Long keys in HashMap order.
 func (ri *RouteInfo) ClusterInfoBody() []byte {
 	ri.mu.RLock()
 	defer ri.mu.RUnlock()
-	w := jw{}
-	w.raw(`{"brokerAddrTable":{`)
-	for i, name := range ri.brokers.Keys() {
-		w.comma(i)
-		w.key(name)
+	w := fastjson.NewWriter(fastjson.Compact, nil)
+	w.BeginObject()
+	w.Key("brokerAddrTable")
+	w.BeginObject()
+	for _, name := range ri.brokers.Keys() {
+		w.Key(name)
 		bd, _ := ri.brokers.Get(name)
-		writeBrokerData(&w, bd, false, false)
+		writeBrokerData(w, bd, false)
 	}
-	w.raw(`},"clusterAddrTable":{`)
-	for i, cluster := range ri.clusters.Keys() {
-		w.comma(i)
-		w.key(cluster)
+	w.EndObject()
+	w.Key("clusterAddrTable")
+	w.BeginObject()
+	for _, cluster := range ri.clusters.Keys() {
+		w.Key(cluster)
 		names, _ := ri.clusters.Get(cluster)
-		w.strList(names.Keys())
+		writeStrList(w, names.Keys())
 	}
-	w.raw(`}}`)
-	return w.b
+	w.EndObject()
+	w.EndObject()
+	return w.Bytes()
 }
 
 // encodeTopicList writes TopicList {"brokerAddr":..,"topicList":[...]}; topics must already be in HashSet order.
 func encodeTopicList(topics []string, brokerAddr string) []byte {
-	w := jw{}
-	w.byte('{')
+	w := fastjson.NewWriter(fastjson.Compact, nil)
+	w.BeginObject()
 	if brokerAddr != "" {
-		w.raw(`"brokerAddr":`)
-		w.str(brokerAddr)
-		w.byte(',')
+		w.Key("brokerAddr")
+		w.String(brokerAddr)
 	}
-	w.raw(`"topicList":`)
-	w.strList(topics)
-	w.byte('}')
-	return w.b
+	w.Key("topicList")
+	writeStrList(w, topics)
+	w.EndObject()
+	return w.Bytes()
 }
 
 // AllTopics is GET_ALL_TOPIC_LIST_FROM_NAMESERVER's TopicList body.

@@ -7,11 +7,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strconv"
 	"sync"
 	"time"
 
 	"github.com/rocketd/rocketd/conf"
+	"github.com/rocketd/rocketd/ops"
 	"github.com/rocketd/rocketd/remoting"
 )
 
@@ -44,6 +44,9 @@ type Server struct {
 	kv     *KVConfig
 	pool   *remoting.Pool
 	srv    *remoting.Server
+	router *remoting.Router
+
+	latency *ops.RequestLatency // set by Collectors
 
 	mu      sync.Mutex
 	started bool
@@ -85,6 +88,7 @@ func New(cfg *conf.Namesrv, log *slog.Logger) (*Server, error) {
 	s.pool = pool
 	router := remoting.NewRouter(log)
 	s.register(router)
+	s.router = router
 	idle := time.Duration(cfg.Server.ServerChannelMaxIdleTimeSeconds) * time.Second
 	if idle <= 0 {
 		idle = -1
@@ -126,7 +130,7 @@ func (s *Server) Start(addr string) error {
 	s.started = true
 	s.wg.Add(1)
 	go s.scanLoop()
-	s.log.Info("name server started", "addr", s.srv.Addr().String(), "kvConfigPath", s.kv.path)
+	s.log.Info("boot success", "addr", s.srv.Addr().String(), "kvConfigPath", s.kv.path)
 	return nil
 }
 
@@ -164,7 +168,7 @@ func (s *Server) Run(ctx context.Context) error {
 	s.cfgMu.RLock()
 	port := s.cfg.Server.ListenPort
 	s.cfgMu.RUnlock()
-	if err := s.Start(":" + strconv.Itoa(port)); err != nil {
+	if err := s.Start(ops.ListenAddr(s.cfg.Ops, port)); err != nil {
 		return err
 	}
 	<-ctx.Done()

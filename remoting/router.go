@@ -59,8 +59,24 @@ type route struct {
 	h      HandlerFunc
 	pool   *Pool
 	reject func() bool
-	raw    bool
-	reuse  bool
+	raw    bool     // WithRawExt
+	reuse  bool     // WithFrameReuse
+	obs    Observer // nil: not measured
+}
+
+// Observer receives one request's duration in seconds (a Prometheus histogram child).
+type Observer interface{ Observe(seconds float64) }
+
+// ObserveLatency measures every route from the request's arrival to its response being queued (to the
+// handler's return for oneway and held requests): observer(code) is asked once per route here, code -1 for the
+// default route. Call it after the routes are registered and before serving.
+func (r *Router) ObserveLatency(observer func(code int32) Observer) {
+	for c, rt := range r.routes {
+		rt.obs = observer(c)
+	}
+	if r.fallback != nil {
+		r.fallback.obs = observer(-1)
+	}
 }
 
 // RouteOption tunes one route.
@@ -151,7 +167,11 @@ func (r *Router) dispatch(c *Conn, req *Command) {
 		_ = c.Send(busy)
 		return
 	}
-	task := func() { r.run(rt, c, req) }
+	var start time.Time
+	if rt.obs != nil {
+		start = time.Now()
+	}
+	task := func() { r.run(rt, c, req, start) }
 	if rt.pool == nil {
 		go task()
 		return
@@ -179,7 +199,10 @@ func (r *Router) warnOverload(p *Pool, c *Conn, req *Command) {
 	r.log.Warn("too many requests and system thread pool busy, rejecting", "pool", p.name, "code", req.Code, "remote", c.RemoteAddr())
 }
 
-func (r *Router) run(rt *route, c *Conn, req *Command) {
+func (r *Router) run(rt *route, c *Conn, req *Command, start time.Time) {
+	if rt.obs != nil {
+		defer func() { rt.obs.Observe(time.Since(start).Seconds()) }()
+	}
 	var resp *Command
 	var err error
 	func() {

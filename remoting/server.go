@@ -144,6 +144,13 @@ func (s *Server) Addr() net.Addr {
 	return s.ln.Addr()
 }
 
+// NumConns is the number of open connections.
+func (s *Server) NumConns() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.conns)
+}
+
 // Conns returns the open connections.
 func (s *Server) Conns() []*Conn {
 	s.mu.Lock()

@@ -49,6 +49,8 @@ type MessageStoreConfig struct {
 	MaxTransferCountOnMessageInDisk   int
 	AccessMessageInMemoryMaxRatio     int
 	OffsetCheckInSlave                bool
+	TimerWheelEnable                  bool // accept TIMER_DELIVER_MS / TIMER_DELAY_SEC / TIMER_DELAY_MS messages (timer.go)
+	TimerMaxDelaySec                  int  // largest accepted timer delay, seconds
 
 	// HA (store.md §15; store/ha). HaMasterAddress is set through UpdateHaMasterAddress, not here.
 	HaSendHeartbeatInterval int   // ms (5000)
@@ -100,6 +102,8 @@ func DefaultMessageStoreConfig(root string) MessageStoreConfig {
 		MaxIndexNum:                       5000000 * 4,
 		MaxMsgsNumBatch:                   64,
 		MessageDelayLevel:                 "1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h",
+		TimerWheelEnable:                  true,
+		TimerMaxDelaySec:                  3600 * 24 * 3,
 		MaxTransferBytesOnMessageInMemory: 256 * 1024,
 		MaxTransferCountOnMessageInMemory: 32,
 		MaxTransferBytesOnMessageInDisk:   64 * 1024,

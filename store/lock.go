@@ -13,8 +13,8 @@ import (
 // FileChannel.tryLock(0, 1, false) takes; flock(2) would not conflict with it (store.md §16.9). We use the
 // open-file-description variant (F_OFD_SETLK): it conflicts with Java's classic F_SETLK lock held by
 // another process exactly like F_SETLK does, and unlike F_SETLK it also conflicts between two opens
-// inside one process (tests, a mistaken double open). Kernels without OFD locks fall back to F_SETLK plus
-// an in-process registry.
+// inside one process (tests, a mistaken double open). Kernels without OFD locks (and macOS, which has
+// none: lock_other.go) fall back to F_SETLK plus an in-process registry.
 
 var (
 	inProcessMu    sync.Mutex
@@ -34,7 +34,7 @@ func acquireLock(path string) (*storeLock, error) {
 	}
 	lk := unix.Flock_t{Type: unix.F_WRLCK, Whence: 0, Start: 0, Len: 1}
 	l := &storeLock{f: f, path: path}
-	err = unix.FcntlFlock(f.Fd(), unix.F_OFD_SETLK, &lk)
+	err = ofdLock(f.Fd(), &lk)
 	if errors.Is(err, unix.EINVAL) {
 		inProcessMu.Lock()
 		if inProcessLocks[path] {
@@ -73,7 +73,7 @@ func (l *storeLock) release() {
 		delete(inProcessLocks, l.path)
 		inProcessMu.Unlock()
 	} else {
-		_ = unix.FcntlFlock(l.f.Fd(), unix.F_OFD_SETLK, &lk)
+		_ = ofdLock(l.f.Fd(), &lk)
 	}
 	l.f.Close()
 	l.f = nil

@@ -77,6 +77,7 @@ func (s *DefaultMessageStore) PutMessage(ctx context.Context, msg *Message) PutR
 			for k, v := range msg.Properties {
 				props[k] = v
 			}
+			dropTimerProperties(props)
 			if lvl > s.delays.MaxLevel() {
 				lvl = s.delays.MaxLevel()
 				props[compat.PropertyDelayTimeLevel] = strconv.Itoa(lvl)
@@ -86,6 +87,8 @@ func (s *DefaultMessageStore) PutMessage(ctx context.Context, msg *Message) PutR
 			m.Properties = compat.EncodeProperties(props)
 			m.Topic = ScheduleTopic
 			m.QueueID = int32(lvl - 1)
+		} else if st, err := s.timerRedirect(msg, &m.Topic, &m.QueueID, &m.Properties); err != nil {
+			return PutResult{Status: st, Err: err}
 		}
 	}
 	bp := encBufPool.Get().(*[]byte)
@@ -122,6 +125,10 @@ func (s *DefaultMessageStore) PutMessages(ctx context.Context, batch *MessageBat
 	}
 	if delayLevel(batch.Properties) > 0 {
 		return PutResult{Status: MessageIllegal, Err: errors.New("store: batch messages cannot be delayed")}
+	}
+	if _, ok, _, _ := timerDueMs(batch.Properties, s.now(), true, 1<<30); ok {
+		// 5.x refuses them too: its timer hook only sees single messages.
+		return PutResult{Status: MessageIllegal, Err: errors.New("store: batch messages cannot carry TIMER_DELIVER_MS / TIMER_DELAY_SEC / TIMER_DELAY_MS; send them one by one")}
 	}
 	props := batch.PropertiesString
 	if props == "" && len(batch.Properties) > 0 {

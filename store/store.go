@@ -16,7 +16,6 @@ import (
 	"github.com/rocketd/rocketd/store/consumequeue"
 	"github.com/rocketd/rocketd/store/ha"
 	"github.com/rocketd/rocketd/store/index"
-	"golang.org/x/sys/unix"
 )
 
 // Options are the non-config inputs of Open.
@@ -28,6 +27,8 @@ type Options struct {
 	DiskUsage         DiskUsageFunc
 	CleanFirstDelay   time.Duration // default 60 s
 	DiskCheckInterval time.Duration // default 10 s
+	// RecoveryProgressEvery is the period of the "recovery progress" log lines (default 5 s).
+	RecoveryProgressEvery time.Duration
 
 	// HAReconnectInterval is the slave's wait between connections to the master (default 5 s, as Java).
 	HAReconnectInterval time.Duration
@@ -40,6 +41,8 @@ type DefaultMessageStore struct {
 	opts       Options
 	log        *slog.Logger
 	delays     DelayLevels
+	// timerSet overrides cfg's timerWheelEnable / timerMaxDelaySec after UPDATE_BROKER_CONFIG (timer.go).
+	timerSet atomic.Pointer[timerSettings]
 
 	lock       *storeLock
 	cl         *commitlog.CommitLog
@@ -100,10 +103,7 @@ func Open(cfg MessageStoreConfig, opts Options) (_ *DefaultMessageStore, err err
 	}
 	s := &DefaultMessageStore{cfg: cfg, opts: opts, log: log.With("component", "store"), delays: delays,
 		reputWake: make(chan struct{}, 1), stop: make(chan struct{})}
-	var si unix.Sysinfo_t
-	if unix.Sysinfo(&si) == nil {
-		s.memBytes = int64(si.Totalram) * int64(si.Unit)
-	}
+	s.memBytes = totalMemory()
 	if err := os.MkdirAll(cfg.StorePathRootDir, 0o755); err != nil {
 		return nil, fmt.Errorf("store: create %s: %w", cfg.StorePathRootDir, err)
 	}
@@ -129,6 +129,7 @@ func Open(cfg MessageStoreConfig, opts Options) (_ *DefaultMessageStore, err err
 		SyncFlushTimeout:      time.Duration(cfg.SyncFlushTimeout) * time.Millisecond,
 		CheckCRCOnRecover:     cfg.CheckCRCOnRecover,
 		Logger:                log,
+		ProgressEvery:         opts.RecoveryProgressEvery,
 		OnFlushed:             func(ts int64) { s.cp.SetPhysicMsgTimestamp(ts) },
 		OnAppend:              s.notifyAppend,
 	})
@@ -292,6 +293,12 @@ func (s *DefaultMessageStore) GetMaxPhyOffset() int64 { return s.cl.MaxOffset() 
 // DispatchBehindBytes is how far dispatch lags behind the CommitLog.
 func (s *DefaultMessageStore) DispatchBehindBytes() int64 {
 	return s.cl.MaxOffset() - s.reputFrom.Load()
+}
+
+// FlushBehindBytes is how far the CommitLog's flushed position lags behind its end (Java's
+// remainHowManyDataToFlush).
+func (s *DefaultMessageStore) FlushBehindBytes() int64 {
+	return max(s.cl.MaxOffset()-s.cl.FlushedWhere(), 0)
 }
 
 // LastExitOK reports whether the previous run shut down cleanly (no abort file at Open).

@@ -69,11 +69,14 @@ const (
 	OSPageCacheBusy
 	UnknownError
 	LMQConsumeQueueNumExceeded
+	WheelTimerNotEnable  // a TIMER_* message while timerWheelEnable=false (5.x WHEEL_TIMER_NOT_ENABLE)
+	WheelTimerMsgIllegal // a TIMER_* value that is not a number or beyond timerMaxDelaySec (5.x WHEEL_TIMER_MSG_ILLEGAL)
 )
 
 var putStatusNames = [...]string{"PUT_OK", "FLUSH_DISK_TIMEOUT", "FLUSH_SLAVE_TIMEOUT", "SLAVE_NOT_AVAILABLE",
 	"SERVICE_NOT_AVAILABLE", "CREATE_MAPEDFILE_FAILED", "MESSAGE_ILLEGAL", "PROPERTIES_SIZE_EXCEEDED",
-	"OS_PAGECACHE_BUSY", "UNKNOWN_ERROR", "LMQ_CONSUME_QUEUE_NUM_EXCEEDED"}
+	"OS_PAGECACHE_BUSY", "UNKNOWN_ERROR", "LMQ_CONSUME_QUEUE_NUM_EXCEEDED", "WHEEL_TIMER_NOT_ENABLE",
+	"WHEEL_TIMER_MSG_ILLEGAL"}
 
 func (s PutMessageStatus) String() string {
 	if int(s) < len(putStatusNames) {

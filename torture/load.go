@@ -16,20 +16,11 @@ import (
 )
 
 func loadPhase(r *report, c *cluster, topics int) {
-	ns, err := c.startNamesrv("load-ns")
-	if !r.check("load namesrv start", err == nil, "%v", err) {
+	ns, b, bc, ok := c.startPair(r, "load")
+	if !ok {
 		return
 	}
 	defer ns.stop()
-	bc, err := c.newBrokerConf("load-broker", "ASYNC_FLUSH", ns.addr, "", "")
-	if err != nil {
-		r.check("load broker config", false, "%v", err)
-		return
-	}
-	b, _, err := c.startBroker(bc)
-	if !r.check("load broker start", err == nil, "%v", err) {
-		return
-	}
 	defer b.stop()
 	cl := &remoting.Client{}
 	defer cl.Close()

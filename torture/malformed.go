@@ -137,20 +137,11 @@ func requestCampaign(rnd *rand.Rand, addr string, rounds int) (sent int, answere
 
 // malformedPhase runs the campaign against a name server and a broker of their own.
 func malformedPhase(r *report, c *cluster, maxInputs int) {
-	ns, err := c.startNamesrv("malformed-ns")
-	if !r.check("malformed namesrv start", err == nil, "%v", err) {
+	ns, b, _, ok := c.startPair(r, "malformed")
+	if !ok {
 		return
 	}
 	defer ns.stop()
-	bc, err := c.newBrokerConf("malformed-broker", "ASYNC_FLUSH", ns.addr, "", "")
-	if err != nil {
-		r.check("malformed broker config", false, "%v", err)
-		return
-	}
-	b, _, err := c.startBroker(bc)
-	if !r.check("malformed broker start", err == nil, "%v", err) {
-		return
-	}
 	defer b.stop()
 	type target struct {
 		name string

@@ -224,6 +224,27 @@ const commitLogFileSize = 4 << 20
 func (bc *brokerConf) addr() string { return "127.0.0.1:" + strconv.Itoa(bc.port) }
 
 // startBroker starts the broker and waits until it answers; it returns the time until then.
+// startPair starts a name server "<phase>-ns" and an ASYNC_FLUSH broker "<phase>-broker" registered with it,
+// recording each step in r (bc is the broker's config); ok is false (and nothing is left running) when a step failed.
+func (c *cluster) startPair(r *report, phase string) (ns, b *proc, bc *brokerConf, ok bool) {
+	ns, err := c.startNamesrv(phase + "-ns")
+	if !r.check(phase+" namesrv start", err == nil, "%v", err) {
+		return nil, nil, nil, false
+	}
+	bc, err = c.newBrokerConf(phase+"-broker", "ASYNC_FLUSH", ns.addr, "", "")
+	if err != nil {
+		r.check(phase+" broker config", false, "%v", err)
+		ns.stop()
+		return nil, nil, nil, false
+	}
+	b, _, err = c.startBroker(bc)
+	if !r.check(phase+" broker start", err == nil, "%v", err) {
+		ns.stop()
+		return nil, nil, nil, false
+	}
+	return ns, b, bc, true
+}
+
 func (c *cluster) startBroker(bc *brokerConf) (*proc, time.Duration, error) {
 	p, err := startProc(bc.name, filepath.Join(c.bin, "mqbroker"), filepath.Join(bc.dir, "broker.log"), bc.addr(), "-c", bc.confPath)
 	if err != nil {

@@ -28,7 +28,7 @@ func TestPrintAllConfig(t *testing.T) {
 	out, errOut, err := runApp(t, "-c", path, "-n", "10.0.0.9:9876", "-p")
 	require.NoError(t, err)
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	require.Len(t, lines, 187, "all keys of the four broker config objects")
+	require.Len(t, lines, 187+6, "all keys of the four broker config objects, and the six 5.x timer keys")
 	require.Contains(t, lines, "brokerName=broker-z")
 	require.Contains(t, lines, "namesrvAddr=10.0.0.9:9876", "-n overrides")
 	require.Contains(t, lines, "listenPort=30911")

@@ -288,17 +288,8 @@ func (m *Manager) Remove(group, topic string) bool {
 
 // RemoveTopic drops every group's offsets on topic; it returns how many topic@group entries went.
 func (m *Manager) RemoveTopic(topic string) int {
-	n := 0
-	m.mu.Lock()
-	for k := range m.table {
-		if k.topic == topic {
-			delete(m.table, k)
-			n++
-		}
-	}
-	m.mu.Unlock()
+	n := m.removeWhere(func(k key) bool { return k.topic == topic })
 	if n > 0 {
-		m.changes.Add(1)
 		m.log.Warn("offset: clean topic offsets", "topic", topic, "entries", n)
 	}
 	return n
@@ -306,10 +297,19 @@ func (m *Manager) RemoveTopic(topic string) int {
 
 // RemoveGroup drops every topic's offsets of group (Java removeOffset); it returns how many entries went.
 func (m *Manager) RemoveGroup(group string) int {
+	n := m.removeWhere(func(k key) bool { return k.group == group })
+	if n > 0 {
+		m.log.Warn("offset: clean group offsets", "group", group, "entries", n)
+	}
+	return n
+}
+
+// removeWhere drops the entries whose key matches and counts a change when any went; it returns how many.
+func (m *Manager) removeWhere(match func(key) bool) int {
 	n := 0
 	m.mu.Lock()
 	for k := range m.table {
-		if k.group == group {
+		if match(k) {
 			delete(m.table, k)
 			n++
 		}
@@ -317,7 +317,6 @@ func (m *Manager) RemoveGroup(group string) int {
 	m.mu.Unlock()
 	if n > 0 {
 		m.changes.Add(1)
-		m.log.Warn("offset: clean group offsets", "group", group, "entries", n)
 	}
 	return n
 }

@@ -13,6 +13,7 @@ package stats
 
 import (
 	"context"
+	"log/slog"
 	"sort"
 	"strconv"
 	"strings"
@@ -178,6 +179,17 @@ func (m *Manager) Keys(name string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// Each calls f for every item of a name with its key split at '@' (topic, group; group "" for TOPIC_*).
+func (m *Manager) Each(name string, f func(a, b string, it *Item)) {
+	if set := m.set(name, false); set != nil {
+		set.Range(func(k, v any) bool {
+			ik := k.(itemKey)
+			f(ik.a, ik.b, v.(*Item))
+			return true
+		})
+	}
 }
 
 func (m *Manager) each(f func(*Item)) {
@@ -417,8 +429,8 @@ func (s *Store) RuntimeInfo() map[string]string {
 }
 
 // Run samples until ctx is done: the store every second, the named items every 10 s, and the day roll at
-// local midnight.
-func Run(ctx context.Context, m *Manager, s *Store) {
+// local midnight. Every minute it logs LogMinute's lines to log (nil: no lines).
+func Run(ctx context.Context, m *Manager, s *Store, log *slog.Logger) {
 	sec := time.NewTicker(time.Second)
 	defer sec.Stop()
 	var n int64
@@ -434,6 +446,9 @@ func Run(ctx context.Context, m *Manager, s *Store) {
 			}
 			if n > 0 && n%60 == 0 {
 				s.RollMinute()
+				if log != nil {
+					LogMinute(log, m, s)
+				}
 			}
 			n++
 			if !now.Before(next) {
@@ -441,6 +456,31 @@ func Run(ctx context.Context, m *Manager, s *Store) {
 				next = nextMidnight(now)
 			}
 		}
+	}
+}
+
+// logNames are the items LogMinute prints, in Java's stats log order.
+var logNames = []string{TopicPutNums, TopicPutSize, GroupGetNums, GroupGetSize, SndbckPutNums, BrokerPutNums, BrokerGetNums}
+
+// LogMinute logs the last minute like Java's stats log: for every item that moved, one line
+// "[TOPIC_PUT_NUMS] [topic] Stats In One Minute" with sum, tps and avgpt; then one "store stats" line with the
+// store's put and get rates over the last 60 s. Idle items print nothing.
+func LogMinute(log *slog.Logger, m *Manager, s *Store) {
+	for _, name := range logNames {
+		m.Each(name, func(a, b string, it *Item) {
+			snap := it.Minute()
+			if snap.Sum == 0 {
+				return
+			}
+			key := itemKey{a, b}.String()
+			log.Info("["+name+"] ["+key+"] Stats In One Minute", "stats", name, "key", key, "sum", snap.Sum,
+				"tps", strconv.FormatFloat(snap.Tps, 'f', 2, 64), "avgpt", strconv.FormatFloat(snap.Avgpt, 'f', 2, 64))
+		})
+	}
+	if s != nil {
+		ri := s.RuntimeInfo()
+		log.Info("store stats in one minute", "putTps", ri["putTps"], "getTotalTps", ri["getTotalTps"],
+			"getFoundTps", ri["getFoundTps"], "putMessageTimesTotal", ri["putMessageTimesTotal"])
 	}
 }
 

@@ -53,7 +53,9 @@ func TestEncodeMatchesJava(t *testing.T) {
 // sortedJava re-encodes a Java subscriptionGroup document with its groups sorted.
 func sortedJava(t *testing.T, data []byte, mode fastjson.Mode) string {
 	t.Helper()
-	table, dv, err := decode(data)
+	m, err := Open(filepath.Join(t.TempDir(), "subscriptionGroup.json"))
+	require.NoError(t, err)
+	table, dv, err := m.decode(data)
 	require.NoError(t, err)
 	w := fastjson.NewWriter(mode, nil)
 	w.BeginObject()

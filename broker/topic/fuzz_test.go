@@ -2,7 +2,10 @@ package topic
 
 import (
 	"os"
+	"path/filepath"
 	"testing"
+
+	"github.com/rocketd/rocketd/compat/fastjson"
 )
 
 // FuzzDecodeWrapper: no input makes the topics.json decoder panic; accepted input re-encodes stably.
@@ -11,25 +14,28 @@ func FuzzDecodeWrapper(f *testing.F) {
 		f.Add(b)
 	}
 	f.Add([]byte(`{"topicConfigTable":{"T":{"perm":7,"topicFilterType":"MULTI_TAG"}},"dataVersion":{"counter":1,"timestamp":2}}`))
+	m, err := Open(filepath.Join(f.TempDir(), "topics.json"), DefaultOptions())
+	if err != nil {
+		f.Fatal(err)
+	}
+	encode := func(table map[string]TopicConfig) []byte {
+		es := make([]entry, 0, len(table))
+		for _, k := range fastjson.SortedKeys(table) {
+			es = append(es, entry{Key: k, Value: table[k]})
+		}
+		return m.t.EncodeEntries(fastjson.Compact, fastjson.DataVersion{}, es)
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		table, _, err := decodeWrapper(data)
+		table, _, err := m.decodeWrapper(data)
 		if err != nil {
 			return
 		}
-		m := &Manager{table: table}
-		if m.table == nil {
-			m.table = map[string]TopicConfig{}
-		}
-		a := m.SerializeWrapper(true)
-		table2, _, err := decodeWrapper(a)
+		a := encode(table)
+		table2, _, err := m.decodeWrapper(a)
 		if err != nil {
 			t.Fatalf("cannot decode our own encoding %q: %v", a, err)
 		}
-		m2 := &Manager{table: table2}
-		if m2.table == nil {
-			m2.table = map[string]TopicConfig{}
-		}
-		if b := m2.SerializeWrapper(true); string(a) != string(b) {
+		if b := encode(table2); string(a) != string(b) {
 			t.Fatalf("round trip differs: %q vs %q", a, b)
 		}
 	})

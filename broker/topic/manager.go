@@ -3,7 +3,7 @@
 //
 //	{"dataVersion":{"counter":N,"timestamp":T},"topicConfigTable":{"<name>":{TopicConfig},...}}
 //
-// written pretty (tabs) with Java's .tmp/.bak protocol (compat/fastjson). The same shape, compact, is the
+// written pretty (tabs) with Java's .tmp/.bak protocol and group-committed (broker/configtable). The same shape, compact, is the
 // TopicConfigSerializeWrapper body of REGISTER_BROKER and GET_ALL_TOPIC_CONFIG.
 //
 // Not done here: the unit/unit-sub flag updates (updateTopicUnitFlag) beyond SetSysFlag.
@@ -17,6 +17,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/rocketd/rocketd/broker/configtable"
 	"github.com/rocketd/rocketd/compat/fastjson"
 )
 
@@ -71,24 +72,12 @@ func (o *Options) normalize() {
 
 // Manager holds the topic table. All methods are safe for concurrent use.
 type Manager struct {
-	path string
 	opts Options
 	log  *slog.Logger
 
-	mu        sync.RWMutex
-	table     map[string]TopicConfig
-	dv        fastjson.DataVersion
-	brokerPrm int32
-	sysTopics map[string]bool // names this broker added to Java's SYSTEM_TOPIC_SET
-
-	// Group commit of topics.json (see Persist): pmu guards the request/write generations.
-	pmu      sync.Mutex
-	pcond    *sync.Cond
-	pwant    uint64 // generation of the newest change that asked to be persisted
-	pdone    uint64 // generation covered by the last finished write
-	pwriting bool
-	perr     error
-	pwrites  atomic.Int64 // file writes so far (tests and metrics)
+	t         *configtable.Table[TopicConfig]
+	brokerPrm atomic.Int32
+	sysTopics map[string]bool // names this broker added to Java's SYSTEM_TOPIC_SET; read-only after Open
 
 	lmu       sync.Mutex
 	listeners []func()
@@ -101,42 +90,25 @@ type Manager struct {
 func Open(path string, opts Options) (*Manager, error) {
 	opts.normalize()
 	m := &Manager{
-		path:      path,
 		opts:      opts,
 		log:       slog.Default().With("component", "broker", "manager", "topic"),
-		table:     make(map[string]TopicConfig, 64),
-		dv:        fastjson.NewDataVersion(),
-		brokerPrm: opts.BrokerPermission,
 		sysTopics: make(map[string]bool),
+		t: configtable.New(configtable.Options[TopicConfig]{
+			Name: "topic", Path: path, TableKey: "topicConfigTable", FromKey: fromKey, EntrySize: 160,
+		}),
 	}
-	m.pcond = sync.NewCond(&m.pmu)
+	m.brokerPrm.Store(opts.BrokerPermission)
 	m.addSystemTopics()
-	err := fastjson.ReadConfig(path, func(b []byte) error {
-		table, dv, err := decodeWrapper(b)
-		if err != nil {
-			return err
-		}
-		for k, tc := range table {
-			m.table[k] = tc
-		}
-		if dv != nil {
-			m.dv = *dv
-		}
-		m.log.Info("topic: loaded", "file", path, "topics", len(table), "dataVersion", m.dv.String())
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("topic: load %s: %w", path, err)
+	if err := m.t.Load(); err != nil {
+		return nil, err
 	}
 	return m, nil
 }
 
 func (m *Manager) addSystemTopics() {
 	o := m.opts
-	add := func(tc TopicConfig) {
-		m.sysTopics[tc.TopicName] = true
-		m.table[tc.TopicName] = tc
-	}
+	var sys []TopicConfig
+	add := func(tc TopicConfig) { sys = append(sys, tc) }
 	add(NewWithQueues(SelfTestTopic, 1, 1, PermRead|PermWrite))
 	if o.AutoCreateTopicEnable {
 		add(NewWithQueues(AutoCreateTopicKey, o.DefaultTopicQueueNums, o.DefaultTopicQueueNums, PermInherit|PermRead|PermWrite))
@@ -162,33 +134,33 @@ func (m *Manager) addSystemTopics() {
 		add(NewWithQueues(o.MsgTraceTopicName, 1, 1, PermRead|PermWrite))
 	}
 	add(NewWithQueues(ReplyTopic(o.BrokerClusterName), 1, 1, PermRead|PermWrite))
-}
-
-// wrapper is TopicConfigSerializeWrapper as read.
-type wrapper struct {
-	DataVersion      *fastjson.DataVersion  `json:"dataVersion"`
-	TopicConfigTable map[string]TopicConfig `json:"topicConfigTable"`
-}
-
-func decodeWrapper(b []byte) (map[string]TopicConfig, *fastjson.DataVersion, error) {
-	var w wrapper
-	if err := fastjson.Unmarshal(b, &w); err != nil {
-		return nil, nil, err
-	}
-	for k, tc := range w.TopicConfigTable {
-		if tc.TopicName == "" {
-			tc.TopicName = k
-			w.TopicConfigTable[k] = tc
-		} else if tc.TopicName != k {
-			// Java keeps such an entry under its key; so do we.
-			slog.Default().Warn("topic: "+errTopicNameMismatches.Error(), "component", "broker", "key", k, "topicName", tc.TopicName)
+	m.t.Update(func(table map[string]TopicConfig) bool {
+		for _, tc := range sys {
+			m.sysTopics[tc.TopicName] = true
+			table[tc.TopicName] = tc
 		}
+		return false // the version Java starts with
+	})
+}
+
+// fromKey completes a decoded table entry: a config without topicName takes its key.
+func fromKey(k string, tc TopicConfig) TopicConfig {
+	if tc.TopicName == "" {
+		tc.TopicName = k
+	} else if tc.TopicName != k {
+		// Java keeps such an entry under its key; so do we.
+		slog.Default().Warn("topic: "+errTopicNameMismatches.Error(), "component", "broker", "key", k, "topicName", tc.TopicName)
 	}
-	return w.TopicConfigTable, w.DataVersion, nil
+	return tc
+}
+
+// decodeWrapper reads a TopicConfigSerializeWrapper (topics.json or a GET_ALL_TOPIC_CONFIG body).
+func (m *Manager) decodeWrapper(b []byte) (map[string]TopicConfig, *fastjson.DataVersion, error) {
+	return m.t.Decode(b)
 }
 
 // Path is the topics.json path.
-func (m *Manager) Path() string { return m.path }
+func (m *Manager) Path() string { return m.t.Path() }
 
 // OnChange registers fn, called after every committed change of the table (create, update, delete, order
 // flags, slave sync), outside the manager's lock, in the goroutine that made the change. Java re-registers
@@ -219,12 +191,7 @@ func (m *Manager) notify() {
 }
 
 // Get returns the config of name (Java selectTopicConfig).
-func (m *Manager) Get(name string) (TopicConfig, bool) {
-	m.mu.RLock()
-	tc, ok := m.table[name]
-	m.mu.RUnlock()
-	return tc, ok
-}
+func (m *Manager) Get(name string) (TopicConfig, bool) { return m.t.Get(name) }
 
 // Contains reports whether name exists.
 func (m *Manager) Contains(name string) bool {
@@ -239,80 +206,37 @@ func (m *Manager) IsOrderTopic(name string) bool {
 }
 
 // Len is the number of topics.
-func (m *Manager) Len() int {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	return len(m.table)
-}
+func (m *Manager) Len() int { return m.t.Len() }
 
-// All returns every config sorted by name.
-func (m *Manager) All() []TopicConfig {
-	m.mu.RLock()
-	out := make([]TopicConfig, 0, len(m.table))
-	for _, tc := range m.table {
-		out = append(out, tc)
-	}
-	m.mu.RUnlock()
-	slices.SortFunc(out, func(a, b TopicConfig) int {
-		switch {
-		case a.TopicName < b.TopicName:
-			return -1
-		case a.TopicName > b.TopicName:
-			return 1
-		}
-		return 0
-	})
-	return out
-}
+// All returns every config sorted by name (the table key).
+func (m *Manager) All() []TopicConfig { return m.t.Values() }
 
 // Names returns every topic name, sorted.
-func (m *Manager) Names() []string {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	return fastjson.SortedKeys(m.table)
-}
+func (m *Manager) Names() []string { return m.t.Keys() }
 
 // DataVersion returns the current version.
-func (m *Manager) DataVersion() fastjson.DataVersion {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	return m.dv
-}
+func (m *Manager) DataVersion() fastjson.DataVersion { return m.t.DataVersion() }
 
-type entry struct {
-	key string // the table key; Java writes it even when it differs from the config's topicName
-	tc  TopicConfig
-}
-
-func (m *Manager) entries() (fastjson.DataVersion, []entry) {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	out := make([]entry, 0, len(m.table))
-	for _, k := range fastjson.SortedKeys(m.table) {
-		out = append(out, entry{k, m.table[k]})
-	}
-	return m.dv, out
-}
+type entry = configtable.Entry[TopicConfig]
 
 // Snapshot returns the version and the table (sorted by key) taken under one lock, for REGISTER_BROKER.
 func (m *Manager) Snapshot() (fastjson.DataVersion, []TopicConfig) {
-	dv, es := m.entries()
+	dv, es := m.t.Entries()
+	return dv, values(es)
+}
+
+func values(es []entry) []TopicConfig {
 	out := make([]TopicConfig, len(es))
 	for i, e := range es {
-		out[i] = e.tc
+		out[i] = e.Value
 	}
-	return dv, out
+	return out
 }
 
 // IsSystemTopic reports Java's system topics, including the names this broker added (cluster, broker, trace
 // and reply topics) and the rmq_sys_ prefix.
 func (m *Manager) IsSystemTopic(name string) bool {
-	if IsSystemTopic(name) {
-		return true
-	}
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	return m.sysTopics[name]
+	return IsSystemTopic(name) || m.sysTopics[name]
 }
 
 // IsNotAllowedSend reports topics a producer may not send to.
@@ -365,12 +289,7 @@ func (m *Manager) update(tc TopicConfig) (TopicConfig, fastjson.DataVersion, err
 	if tc.TopicFilterType == "" {
 		tc.TopicFilterType = SingleTag
 	}
-	m.mu.Lock()
-	old, existed := m.table[tc.TopicName]
-	m.table[tc.TopicName] = tc
-	m.dv.Next()
-	dv := m.dv
-	m.mu.Unlock()
+	old, existed, dv := m.t.Put(tc.TopicName, tc)
 	if existed {
 		m.log.Info("topic: update topic config", "old", old.String(), "new", tc.String())
 	} else {
@@ -383,24 +302,16 @@ func (m *Manager) update(tc TopicConfig) (TopicConfig, fastjson.DataVersion, err
 // topic tc (sent as TopicConfig(name, read, write, brokerPermission) when the broker lacks read or write
 // permission) with dataVersion dv.
 func (m *Manager) RegisterIncrementWrapper(tc TopicConfig, dv fastjson.DataVersion, legacy bool) []byte {
-	m.mu.RLock()
-	perm := m.brokerPrm
-	m.mu.RUnlock()
+	perm := m.brokerPrm.Load()
 	if !IsReadable(perm) || !IsWriteable(perm) {
 		tc = NewWithQueues(tc.TopicName, tc.ReadQueueNums, tc.WriteQueueNums, perm)
 	}
-	return encodeWrapper(modeOf(legacy), dv, []entry{{tc.TopicName, tc}})
+	return m.t.EncodeEntries(modeOf(legacy), dv, []entry{{Key: tc.TopicName, Value: tc}})
 }
 
 // Delete removes a topic; false when it did not exist (then nothing is written).
 func (m *Manager) Delete(name string) (bool, error) {
-	m.mu.Lock()
-	old, ok := m.table[name]
-	if ok {
-		delete(m.table, name)
-		m.dv.Next()
-	}
-	m.mu.Unlock()
+	old, ok := m.t.Delete(name)
 	if !ok {
 		m.log.Warn("topic: delete topic config failed, topic does not exist", "topic", name)
 		return false, nil
@@ -419,38 +330,46 @@ func (m *Manager) Delete(name string) (bool, error) {
 // so it can never create topics again. A failed persist is logged, not returned (the topic exists in memory,
 // as in Java). OnChange listeners run after a creation.
 func (m *Manager) CreateInSendMessage(topic, defaultTopic, remoteAddr string, clientDefaultTopicQueueNums, topicSysFlag int32) (TopicConfig, bool, error) {
-	m.mu.Lock()
-	if tc, ok := m.table[topic]; ok {
-		m.mu.Unlock()
+	var (
+		tc, tmpl       TopicConfig
+		exists, hasTpl bool
+	)
+	m.t.Update(func(table map[string]TopicConfig) bool {
+		if tc, exists = table[topic]; exists {
+			return false
+		}
+		if tmpl, hasTpl = table[defaultTopic]; !hasTpl {
+			return false
+		}
+		if defaultTopic == AutoCreateTopicKey && !m.opts.AutoCreateTopicEnable {
+			tmpl.Perm = PermRead | PermWrite
+			table[defaultTopic] = tmpl
+		}
+		if !IsInherited(tmpl.Perm) {
+			return false
+		}
+		n := min(clientDefaultTopicQueueNums, tmpl.WriteQueueNums)
+		if n < 0 {
+			n = 0
+		}
+		tc = New(topic)
+		tc.ReadQueueNums, tc.WriteQueueNums = n, n
+		tc.Perm = tmpl.Perm &^ PermInherit
+		tc.TopicSysFlag = topicSysFlag
+		tc.TopicFilterType = tmpl.TopicFilterType
+		table[topic] = tc
+		return true
+	})
+	switch {
+	case exists:
 		return tc, false, nil
-	}
-	tmpl, ok := m.table[defaultTopic]
-	if !ok {
-		m.mu.Unlock()
+	case !hasTpl:
 		m.log.Warn("topic: create new topic failed, the default topic does not exist", "topic", topic, "defaultTopic", defaultTopic, "producer", remoteAddr)
 		return TopicConfig{}, false, fmt.Errorf("%w: %s (creating %s)", ErrTemplateNotExist, defaultTopic, topic)
-	}
-	if defaultTopic == AutoCreateTopicKey && !m.opts.AutoCreateTopicEnable {
-		tmpl.Perm = PermRead | PermWrite
-		m.table[defaultTopic] = tmpl
-	}
-	if !IsInherited(tmpl.Perm) {
-		m.mu.Unlock()
+	case !IsInherited(tmpl.Perm):
 		m.log.Warn("topic: create new topic failed, the default topic has no inherit perm", "topic", topic, "defaultTopic", defaultTopic, "perm", tmpl.Perm, "producer", remoteAddr)
 		return TopicConfig{}, false, fmt.Errorf("%w: %s perm %s (creating %s)", ErrTemplateNotInherit, defaultTopic, PermString(tmpl.Perm), topic)
 	}
-	n := min(clientDefaultTopicQueueNums, tmpl.WriteQueueNums)
-	if n < 0 {
-		n = 0
-	}
-	tc := New(topic)
-	tc.ReadQueueNums, tc.WriteQueueNums = n, n
-	tc.Perm = tmpl.Perm &^ PermInherit
-	tc.TopicSysFlag = topicSysFlag
-	tc.TopicFilterType = tmpl.TopicFilterType
-	m.table[topic] = tc
-	m.dv.Next()
-	m.mu.Unlock()
 	m.log.Info("topic: create new topic by default topic", "defaultTopic", defaultTopic, "config", tc.String(), "producer", remoteAddr)
 	m.persistLogged()
 	m.notify()
@@ -467,18 +386,22 @@ func (m *Manager) CreateInSendMessageBack(topic string, queueNums, perm, topicSy
 	if topic == "" {
 		return TopicConfig{}, false, fmt.Errorf("%w: empty topicName", ErrInvalidTopicConfig)
 	}
-	m.mu.Lock()
-	if tc, ok := m.table[topic]; ok {
-		m.mu.Unlock()
+	var tc TopicConfig
+	var exists bool
+	m.t.Update(func(table map[string]TopicConfig) bool {
+		if tc, exists = table[topic]; exists {
+			return false
+		}
+		tc = New(topic)
+		tc.ReadQueueNums, tc.WriteQueueNums = queueNums, queueNums
+		tc.Perm = perm
+		tc.TopicSysFlag = topicSysFlag
+		table[topic] = tc
+		return true
+	})
+	if exists {
 		return tc, false, nil
 	}
-	tc := New(topic)
-	tc.ReadQueueNums, tc.WriteQueueNums = queueNums, queueNums
-	tc.Perm = perm
-	tc.TopicSysFlag = topicSysFlag
-	m.table[topic] = tc
-	m.dv.Next()
-	m.mu.Unlock()
 	m.log.Info("topic: create new topic", "config", tc.String())
 	m.persistLogged()
 	m.notify()
@@ -493,15 +416,7 @@ func (m *Manager) CreateTransCheckMaxTime(queueNums, perm int32) (TopicConfig, b
 // SetSysFlag replaces the topicSysFlag of an existing topic (Java updateTopicUnitFlag/updateTopicUnitSubFlag
 // compute the flag), bumps the version and persists; false when the topic does not exist.
 func (m *Manager) SetSysFlag(name string, sysFlag int32) (bool, error) {
-	m.mu.Lock()
-	tc, ok := m.table[name]
-	if ok {
-		tc.TopicSysFlag = sysFlag
-		m.table[name] = tc
-		m.dv.Next()
-	}
-	m.mu.Unlock()
-	if !ok {
+	if !m.t.Modify(name, func(tc *TopicConfig) { tc.TopicSysFlag = sysFlag }) {
 		return false, nil
 	}
 	err := m.Persist()
@@ -517,20 +432,18 @@ func (m *Manager) UpdateOrderTopics(orderTopics map[string]string) error {
 		return nil
 	}
 	changed := false
-	m.mu.Lock()
-	for name, tc := range m.table {
-		_, want := orderTopics[name]
-		if tc.Order != want {
-			tc.Order = want
-			m.table[name] = tc
-			changed = true
-			m.log.Info("topic: update order topic config", "topic", name, "order", want)
+	m.t.Update(func(table map[string]TopicConfig) bool {
+		for name, tc := range table {
+			_, want := orderTopics[name]
+			if tc.Order != want {
+				tc.Order = want
+				table[name] = tc
+				changed = true
+				m.log.Info("topic: update order topic config", "topic", name, "order", want)
+			}
 		}
-	}
-	if changed {
-		m.dv.Next()
-	}
-	m.mu.Unlock()
+		return changed
+	})
 	if !changed {
 		return nil
 	}
@@ -543,59 +456,21 @@ func (m *Manager) UpdateOrderTopics(orderTopics map[string]string) error {
 // master's DataVersion differs, adopt it, replace the whole table and persist. changed reports whether
 // anything was applied.
 func (m *Manager) SyncFrom(body []byte) (changed bool, err error) {
-	table, dv, err := decodeWrapper(body)
-	if err != nil {
-		return false, fmt.Errorf("topic: decode master topic config: %w", err)
+	changed, err = m.t.SyncFrom(body)
+	if changed {
+		m.notify()
 	}
-	if dv == nil {
-		d := fastjson.NewDataVersion()
-		dv = &d
-	}
-	m.mu.Lock()
-	if m.dv.Equal(*dv) {
-		m.mu.Unlock()
-		return false, nil
-	}
-	m.dv = *dv
-	m.table = make(map[string]TopicConfig, len(table))
-	for k, tc := range table {
-		m.table[k] = tc
-	}
-	m.mu.Unlock()
-	err = m.Persist()
-	m.notify()
-	return true, err
+	return changed, err
 }
 
 // SetBrokerPermission records brokerPermission (changed at run time by UPDATE_BROKER_CONFIG, wipe/add write
 // perm) for RegisterWrapper.
 func (m *Manager) SetBrokerPermission(perm int32) {
-	m.mu.Lock()
-	m.brokerPrm = perm
-	m.mu.Unlock()
+	m.brokerPrm.Store(perm)
 }
 
-// Encode writes the TopicConfigSerializeWrapper with entries sorted by name. pretty is the file form.
-func (m *Manager) Encode(mode fastjson.Mode) []byte {
-	dv, es := m.entries()
-	return encodeWrapper(mode, dv, es)
-}
-
-func encodeWrapper(mode fastjson.Mode, dv fastjson.DataVersion, es []entry) []byte {
-	w := fastjson.NewWriter(mode, make([]byte, 0, 64+len(es)*160))
-	w.BeginObject()
-	w.Key("dataVersion")
-	dv.Write(w)
-	w.Key("topicConfigTable")
-	w.BeginObject()
-	for _, e := range es {
-		w.Key(e.key)
-		e.tc.Write(w)
-	}
-	w.EndObject()
-	w.EndObject()
-	return w.Bytes()
-}
+// Encode writes the TopicConfigSerializeWrapper with entries sorted by name. Pretty is the file form.
+func (m *Manager) Encode(mode fastjson.Mode) []byte { return m.t.Encode(mode) }
 
 func modeOf(legacy bool) fastjson.Mode {
 	if legacy {
@@ -614,19 +489,17 @@ func (m *Manager) SerializeWrapper(legacy bool) []byte { return m.Encode(modeOf(
 // not ordered); otherwise it equals SerializeWrapper.
 func (m *Manager) RegisterWrapper(legacy bool) []byte {
 	dv, es := m.registerEntries()
-	return encodeWrapper(modeOf(legacy), dv, es)
+	return m.t.EncodeEntries(modeOf(legacy), dv, es)
 }
 
 func (m *Manager) registerEntries() (fastjson.DataVersion, []entry) {
-	dv, es := m.entries()
-	m.mu.RLock()
-	perm := m.brokerPrm
-	m.mu.RUnlock()
+	dv, es := m.t.Entries()
+	perm := m.brokerPrm.Load()
 	if IsReadable(perm) && IsWriteable(perm) {
 		return dv, es
 	}
 	for i, e := range es {
-		es[i].tc = NewWithQueues(e.tc.TopicName, e.tc.ReadQueueNums, e.tc.WriteQueueNums, perm)
+		es[i].Value = NewWithQueues(e.Value.TopicName, e.Value.ReadQueueNums, e.Value.WriteQueueNums, perm)
 	}
 	return dv, es
 }
@@ -634,75 +507,20 @@ func (m *Manager) registerEntries() (fastjson.DataVersion, []entry) {
 // RegisterSnapshot is the data of RegisterWrapper, for the compressed REGISTER_BROKER body.
 func (m *Manager) RegisterSnapshot() (fastjson.DataVersion, []TopicConfig) {
 	dv, es := m.registerEntries()
-	out := make([]TopicConfig, len(es))
-	for i, e := range es {
-		out[i] = e.tc
-	}
-	return dv, out
+	return dv, values(es)
 }
 
-// Persist writes topics.json (pretty, Java's .tmp/.bak order).
-//
-// Writes are made by one background writer that runs while there are changes it has not written: every write
-// is the whole table, in Java's format, with the .tmp/.bak protocol (a crash never leaves a torn file), and all
-// changes made while a write runs share the next one. Persist returns once a write that started after the
-// call has finished, so the caller's change is on disk.
-func (m *Manager) Persist() error {
-	m.pmu.Lock()
-	defer m.pmu.Unlock()
-	mine := m.requestWriteLocked()
-	for m.pdone < mine {
-		m.pcond.Wait()
-	}
-	return m.perr
-}
+// Persist writes topics.json and returns once it holds every change made before the call. The write is
+// group-committed with every other change in flight (configtable.Table.Persist).
+func (m *Manager) Persist() error { return m.t.Persist() }
 
-// PersistSoon asks for a write of the table and returns at once.
-func (m *Manager) PersistSoon() {
-	m.pmu.Lock()
-	m.requestWriteLocked()
-	m.pmu.Unlock()
-}
+// PersistSoon asks for a write of topics.json and returns at once.
+func (m *Manager) PersistSoon() { m.t.PersistSoon() }
 
 // Flush waits until every change requested so far is written (broker shutdown).
-func (m *Manager) Flush() error {
-	m.pmu.Lock()
-	defer m.pmu.Unlock()
-	for m.pdone < m.pwant {
-		m.pcond.Wait()
-	}
-	return m.perr
-}
-
-func (m *Manager) requestWriteLocked() uint64 {
-	m.pwant++
-	if !m.pwriting {
-		m.pwriting = true
-		go m.writer()
-	}
-	return m.pwant
-}
-
-// writer writes the table until it has written every requested change.
-func (m *Manager) writer() {
-	m.pmu.Lock()
-	defer m.pmu.Unlock()
-	for m.pdone < m.pwant {
-		target := m.pwant
-		m.pmu.Unlock()
-		err := fastjson.WriteConfig(m.path, m.Encode(fastjson.Pretty))
-		m.pwrites.Add(1)
-		m.pmu.Lock()
-		m.pdone, m.perr = target, err
-		if err != nil {
-			m.log.Error("topic: persist failed", "file", m.path, "err", err)
-		}
-		m.pcond.Broadcast()
-	}
-	m.pwriting = false
-}
+func (m *Manager) Flush() error { return m.t.Flush() }
 
 // FileWrites is the number of times topics.json was written.
-func (m *Manager) FileWrites() int64 { return m.pwrites.Load() }
+func (m *Manager) FileWrites() int64 { return m.t.FileWrites() }
 
 func (m *Manager) persistLogged() { _ = m.Persist() }

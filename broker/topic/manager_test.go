@@ -36,7 +36,9 @@ func TestSystemTopicsMatchJavaBroker(t *testing.T) {
 	// What the Java broker wrote at its first start, minus the half topic its transaction service creates.
 	data, err := os.ReadFile(javaBrokerTopics)
 	require.NoError(t, err)
-	var w wrapper
+	var w struct {
+		TopicConfigTable map[string]TopicConfig `json:"topicConfigTable"`
+	}
 	require.NoError(t, fastjson.Unmarshal(data, &w))
 	delete(w.TopicConfigTable, TransHalfTopic)
 	delete(w.TopicConfigTable, "TopicTest")

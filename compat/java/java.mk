@@ -44,13 +44,15 @@ java-fixtures: java-deps
 # Java client conformance suite (io.rocketd.conformance, rocketmq-client 4.9.8) and mqadmin comparison.
 #   conformance-java       against rocketd started from build/ (known failures skipped, see known-failures-rocketd.txt)
 #   conformance-java-ref   against the Java 4.9.8 reference (reuses a running one)
-#   mqadmin-compare        the same mqadmin commands against both, compared field by field
+#   mqadmin-compare        the same mqadmin commands against both, compared field by field; with build/mqadmin
+#                          the Go mqadmin beside Java's on each side (rows "go ...")
+#   mqadmin-compare-go     the same run, failing only on the Go-vs-Java rows (what `make test` runs)
 # SUITE_ARGS passes runner flags, e.g. SUITE_ARGS='-only push_ -run-known'.
 JAVA_ROOT := $(abspath $(JAVA_MK_DIR)/../..)
 SUITE_ARGS ?=
 #   register-retry         a broker started before its name server is in the routes within Java 4.9.8's bound
 #                          (10 s initial delay of the periodic registration), on rocketd and on Java (~30 s)
-.PHONY: conformance-java conformance-java-ref mqadmin-compare rocketd-bin acl-judge register-retry
+.PHONY: conformance-java conformance-java-ref mqadmin-compare mqadmin-compare-go rocketd-bin acl-judge register-retry timer-soak
 
 rocketd-bin:
 	$(MAKE) --no-print-directory -C $(JAVA_ROOT) -f $(JAVA_ROOT)/Makefile build
@@ -61,8 +63,16 @@ conformance-java: java-deps rocketd-bin
 conformance-java-ref: java-deps
 	$(JAVA_MK_DIR)/conformance.sh ref $(SUITE_ARGS)
 
+# Timer messages (#18) with the Java 4.9.8 client: 1,000 messages over 20 s, a clean broker restart and a
+# kill -9 in the middle (about 40 s); `make timer-full` runs 10,000 over 2 minutes.
+timer-soak: java-deps rocketd-bin
+	$(JAVA_MK_DIR)/timer-soak.sh
+
 mqadmin-compare: java-deps rocketd-bin
 	$(JAVA_MK_DIR)/mqadmin-compare.sh
+
+mqadmin-compare-go: java-deps rocketd-bin
+	$(JAVA_MK_DIR)/mqadmin-compare.sh -gate go
 
 # The ACL judge (AclJudge.java): signed requests against the Java reference and rocketd, both with aclEnable=true
 # and conf/acl/plain_acl.yml; both must answer as Java does.

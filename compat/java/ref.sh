@@ -40,6 +40,10 @@ START_TIMEOUT="${REF_START_TIMEOUT:-90}"
 STOP_TIMEOUT="${REF_STOP_TIMEOUT:-20}"
 CLUSTER="${REF_CLUSTER:-DefaultCluster}"
 BROKER_NAME="${REF_BROKER_NAME:-broker-a}"
+LIB_NAME=ref.sh
+START_LOGS=("$WORK/logs/namesrv.out" "$WORK/logs/broker.out" "$WORK/logs/namesrv.log" "$WORK/logs/broker.log")
+# shellcheck source=compat/java/lib.sh
+source "$HERE/lib.sh"
 
 # JDK 9+ module flags RocketMQ 4.9.8 needs. Found by running it on OpenJDK 17: without them
 # the servers start and serve, but the broker's shutdown hook dies while unmapping store files
@@ -57,9 +61,6 @@ jdk_flags() {
     esac
 }
 
-die() { echo "ref.sh: $*" >&2; exit 1; }
-log() { echo "ref.sh: $*" >&2; }
-
 classpath() {
     local cpf="$HERE/target/classpath.txt"
     [[ -s "$cpf" && -d "$HERE/target/classes/org/apache/rocketmq/namesrv" ]] ||
@@ -67,57 +68,9 @@ classpath() {
     echo "$HERE/target/classes:$(cat "$cpf")"
 }
 
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-free_port() { # free_port <below> <above>: a port p with p-below..p+above all free
-    local below=$1 above=$2 p i ok tries=0
-    while ((tries++ < 200)); do
-        p=$((20000 + RANDOM % 30000))
-        ok=1
-        for ((i = p - below; i <= p + above; i++)); do
-            if port_in_use "$i"; then ok=0; break; fi
-        done
-        ((ok)) && { echo "$p"; return 0; }
-    done
-    die "no free port found"
-}
-
-alive() { [[ -n "${1:-}" ]] && kill -0 "$1" 2>/dev/null; }
-
 # ours <pid>: true if the pid is a JVM started by this script for this work dir.
 ours() {
     alive "$1" && tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -qF -- "-Duser.home=$WORK "
-}
-
-load_state() {
-    NAMESRV_PID="" BROKER_PID=""
-    # shellcheck disable=SC1090
-    [[ -f "$STATE" ]] && source "$STATE"
-    NAMESRV_PID="${REF_NAMESRV_PID:-}"
-    BROKER_PID="${REF_BROKER_PID:-}"
-}
-
-stop_pid() { # stop_pid <name> <pid>
-    local name=$1 pid=$2 t
-    [[ -n "$pid" ]] || return 0
-    if ! ours "$pid"; then return 0; fi
-    log "stopping $name (pid $pid)"
-    kill -TERM "$pid" 2>/dev/null || true
-    for ((t = 0; t < STOP_TIMEOUT * 10; t++)); do
-        alive "$pid" || return 0
-        sleep 0.1
-    done
-    log "$name did not exit within ${STOP_TIMEOUT}s, sending SIGKILL"
-    kill -KILL "$pid" 2>/dev/null || true
-    for ((t = 0; t < 50; t++)); do alive "$pid" || return 0; sleep 0.1; done
-    log "warning: $name (pid $pid) still alive"
-}
-
-do_stop() {
-    load_state
-    stop_pid broker "$BROKER_PID"
-    stop_pid namesrv "$NAMESRV_PID"
-    rm -f "$STATE"
 }
 
 write_state() {
@@ -140,15 +93,6 @@ write_state() {
     mv "$STATE.tmp" "$STATE"
 }
 
-fail_start() {
-    log "start failed: $*"
-    for f in "$WORK/logs/namesrv.out" "$WORK/logs/broker.out" "$WORK/logs/namesrv.log" "$WORK/logs/broker.log"; do
-        [[ -s "$f" ]] && { echo "----- tail $f" >&2; tail -n 25 "$f" >&2; }
-    done
-    do_stop
-    exit 1
-}
-
 launch() { # launch <name> <main> <args...>; prints the pid
     local name=$1 main=$2; shift 2
     # setsid: own session, so a Ctrl-C in the caller's terminal does not hit the JVM.
@@ -158,17 +102,6 @@ launch() { # launch <name> <main> <args...>; prints the pid
         -Djava.net.preferIPv4Stack=true -Drocketmq.client.logUseSlf4j=true \
         -cp "$CP" "$main" "$@" </dev/null >"$WORK/logs/$name.out" 2>&1 &
     echo $!
-}
-
-wait_for() { # wait_for <what> <pid> <command...>
-    local what=$1 pid=$2; shift 2
-    local deadline=$((SECONDS + START_TIMEOUT))
-    while ((SECONDS < deadline)); do
-        alive "$pid" || fail_start "$what exited early"
-        if "$@" >/dev/null 2>&1; then return 0; fi
-        sleep 0.5
-    done
-    fail_start "$what not ready within ${START_TIMEOUT}s"
 }
 
 do_start() {
@@ -237,21 +170,10 @@ EOF
     cat "$STATE"
 }
 
-do_status() {
-    load_state
-    local rc=0
-    if ours "$NAMESRV_PID"; then echo "namesrv: running (pid $NAMESRV_PID)"; else echo "namesrv: not running"; rc=1; fi
-    if [[ -n "$BROKER_PID" ]]; then
-        if ours "$BROKER_PID"; then echo "broker: running (pid $BROKER_PID)"; else echo "broker: not running"; rc=1; fi
-    fi
-    [[ -f "$STATE" ]] && cat "$STATE"
-    return $rc
-}
-
 case "${1:-}" in
     start) do_start "${2:-all}" ;;
     stop) do_stop ;;
     status) do_status ;;
-    env) [[ -f "$STATE" ]] && cat "$STATE" || die "not running" ;;
+    env) print_env ;;
     *) echo "usage: $0 start [all|namesrv] | stop | status | env" >&2; exit 2 ;;
 esac

@@ -7,6 +7,10 @@
 #   compat/java/rocketd.sh stop      SIGTERM, bounded wait, then SIGKILL
 #   compat/java/rocketd.sh status    print the state file; exit 1 if not running
 #   compat/java/rocketd.sh env       print the state file only
+#   compat/java/rocketd.sh restart-broker | kill-broker
+#                                    stop the broker (SIGTERM, or SIGKILL) and start it again on the same store
+#   compat/java/rocketd.sh restart-broker   stop the broker (SIGTERM) and start it again on the same store and port
+#   compat/java/rocketd.sh kill-broker      the same with SIGKILL (kill -9)
 #
 # Environment (all optional):
 #   RD_WORK_DIR         state, logs and store (default compat/java/target/rocketd; the store is wiped at start)
@@ -33,59 +37,14 @@ START_TIMEOUT="${RD_START_TIMEOUT:-30}"
 STOP_TIMEOUT="${RD_STOP_TIMEOUT:-15}"
 CLUSTER="${RD_CLUSTER:-DefaultCluster}"
 BROKER_NAME="${RD_BROKER_NAME:-broker-a}"
-
-die() { echo "rocketd.sh: $*" >&2; exit 1; }
-log() { echo "rocketd.sh: $*" >&2; }
-
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-free_port() { # free_port <below> <above>
-    local below=$1 above=$2 p i ok tries=0
-    while ((tries++ < 200)); do
-        p=$((20000 + RANDOM % 30000))
-        ok=1
-        for ((i = p - below; i <= p + above; i++)); do
-            if port_in_use "$i"; then ok=0; break; fi
-        done
-        ((ok)) && { echo "$p"; return 0; }
-    done
-    die "no free port found"
-}
-
-alive() { [[ -n "${1:-}" ]] && kill -0 "$1" 2>/dev/null; }
+LIB_NAME=rocketd.sh
+START_LOGS=("$WORK/namesrv.out" "$WORK/broker.out")
+# shellcheck source=compat/java/lib.sh
+source "$HERE/lib.sh"
 
 # ours <pid>: true if the pid runs one of our binaries with a config file inside this work dir.
 ours() {
     alive "$1" && tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -qF -- "$WORK/"
-}
-
-load_state() {
-    REF_NAMESRV_PID="" REF_BROKER_PID=""
-    # shellcheck disable=SC1090
-    [[ -f "$STATE" ]] && source "$STATE"
-    NAMESRV_PID="${REF_NAMESRV_PID:-}"
-    BROKER_PID="${REF_BROKER_PID:-}"
-}
-
-stop_pid() { # stop_pid <name> <pid>
-    local name=$1 pid=$2 t
-    [[ -n "$pid" ]] || return 0
-    ours "$pid" || return 0
-    log "stopping $name (pid $pid)"
-    kill -TERM "$pid" 2>/dev/null || true
-    for ((t = 0; t < STOP_TIMEOUT * 10; t++)); do
-        alive "$pid" || return 0
-        sleep 0.1
-    done
-    log "$name did not exit within ${STOP_TIMEOUT}s, sending SIGKILL"
-    kill -KILL "$pid" 2>/dev/null || true
-}
-
-do_stop() {
-    load_state
-    stop_pid broker "$BROKER_PID"
-    stop_pid namesrv "$NAMESRV_PID"
-    rm -f "$STATE"
 }
 
 write_state() {
@@ -105,24 +64,35 @@ write_state() {
     mv "$STATE.tmp" "$STATE"
 }
 
-fail_start() {
-    log "start failed: $*"
-    for f in "$WORK/namesrv.out" "$WORK/broker.out"; do
-        [[ -s "$f" ]] && { echo "----- tail $f" >&2; tail -n 25 "$f" >&2; }
-    done
-    do_stop
-    exit 1
+# start_broker starts mqbroker on $WORK/broker.conf and waits until it is registered.
+start_broker() {
+    ROCKETMQ_HOME="$WORK/home" setsid "$BIN/mqbroker" -c "$WORK/broker.conf" </dev/null >>"$WORK/broker.out" 2>&1 &
+    BROKER_PID=$!
+    write_state
+    wait_for "broker" "$BROKER_PID" port_in_use "$BROKER_PORT"
+    wait_for "broker registration" "$BROKER_PID" \
+        "$JAVA" -Xmx64m -XX:TieredStopAtLevel=1 -cp "$CP" io.rocketd.compat.RouteProbe "127.0.0.1:$NS_PORT" "$CLUSTER" "$BROKER_NAME" "127.0.0.1:$BROKER_PORT"
 }
 
-wait_for() { # wait_for <what> <pid> <command...>
-    local what=$1 pid=$2; shift 2
-    local deadline=$((SECONDS + START_TIMEOUT))
-    while ((SECONDS < deadline)); do
-        alive "$pid" || fail_start "$what exited early"
-        if "$@" >/dev/null 2>&1; then return 0; fi
-        sleep 0.3
-    done
-    fail_start "$what not ready within ${START_TIMEOUT}s"
+# do_restart_broker <clean|kill>: stop the broker (SIGTERM with a bounded wait, or SIGKILL) and start it again
+# on the same store and port; the NameServer keeps running.
+do_restart_broker() {
+    load_state
+    ours "$NAMESRV_PID" || die "not running"
+    CP="$HERE/target/classes:$(cat "$HERE/target/classpath.txt")"
+    NS_PORT="$REF_NAMESRV_PORT" BROKER_PORT="$REF_BROKER_PORT"
+    if [[ "$1" == kill ]]; then
+        if ours "$BROKER_PID"; then
+            log "killing broker (pid $BROKER_PID) with SIGKILL"
+            kill -KILL "$BROKER_PID" 2>/dev/null || true
+            while alive "$BROKER_PID"; do sleep 0.05; done
+        fi
+    else
+        stop_pid broker "$BROKER_PID"
+    fi
+    while port_in_use "$BROKER_PORT"; do sleep 0.05; done
+    start_broker
+    log "broker restarted ($1): pid $BROKER_PID"
 }
 
 do_start() {
@@ -168,30 +138,19 @@ EOF
     NAMESRV_PID=$!
     write_state
     wait_for namesrv "$NAMESRV_PID" port_in_use "$NS_PORT"
-    ROCKETMQ_HOME="$WORK/home" setsid "$BIN/mqbroker" -c "$WORK/broker.conf" </dev/null >"$WORK/broker.out" 2>&1 &
-    BROKER_PID=$!
-    write_state
-    wait_for "broker" "$BROKER_PID" port_in_use "$BROKER_PORT"
-    wait_for "broker registration" "$BROKER_PID" \
-        "$JAVA" -Xmx64m -XX:TieredStopAtLevel=1 -cp "$CP" io.rocketd.compat.RouteProbe "127.0.0.1:$NS_PORT" "$CLUSTER" "$BROKER_NAME" "127.0.0.1:$BROKER_PORT"
+    : >"$WORK/broker.out"
+    start_broker
     trap - INT TERM
     log "rocketd up: namesrv 127.0.0.1:$NS_PORT, broker 127.0.0.1:$BROKER_PORT"
     cat "$STATE"
-}
-
-do_status() {
-    load_state
-    local rc=0
-    if ours "$NAMESRV_PID"; then echo "namesrv: running (pid $NAMESRV_PID)"; else echo "namesrv: not running"; rc=1; fi
-    if ours "$BROKER_PID"; then echo "broker: running (pid $BROKER_PID)"; else echo "broker: not running"; rc=1; fi
-    [[ -f "$STATE" ]] && cat "$STATE"
-    return $rc
 }
 
 case "${1:-}" in
     start) do_start ;;
     stop) do_stop ;;
     status) do_status ;;
-    env) [[ -f "$STATE" ]] && cat "$STATE" || die "not running" ;;
-    *) echo "usage: $0 start | stop | status | env" >&2; exit 2 ;;
+    env) print_env ;;
+    restart-broker) do_restart_broker clean ;;
+    kill-broker) do_restart_broker kill ;;
+    *) echo "usage: $0 start | stop | status | env | restart-broker | kill-broker" >&2; exit 2 ;;
 esac

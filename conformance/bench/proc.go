@@ -7,8 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"golang.org/x/sys/unix"
 )
 
 // clockTicks is USER_HZ, the unit of /proc/<pid>/stat times; 100 on every Linux this runs on.
@@ -70,13 +68,4 @@ func parseKB(v string) int64 {
 	}
 	n, _ := strconv.ParseInt(f[0], 10, 64)
 	return n << 10
-}
-
-// SinceBoot is now on CLOCK_BOOTTIME, the clock of ProcStat.Start.
-func SinceBoot() time.Duration {
-	var ts unix.Timespec
-	if err := unix.ClockGettime(unix.CLOCK_BOOTTIME, &ts); err != nil {
-		return 0
-	}
-	return time.Duration(ts.Nano())
 }

@@ -29,7 +29,7 @@ func allHeaders() []headerCase {
 			&SendMessageResponseHeader{"0A0000010000291100000000000004D2,0A0000010000291100000000000005D2", 3, 99, "tx", "DefaultRegion", Some(false)},
 			[]string{"msgId", "queueId", "queueOffset"}},
 		{"ReplyMessageRequestHeader", func() Header { return new(ReplyMessageRequestHeader) },
-			&ReplyMessageRequestHeader{"pg", "T", "TBW102", 4, 1, 0, 17, 0, sampleProps, Some[int32](0), true, "10.0.0.5:5000", "10.0.0.1:10911", 18},
+			&ReplyMessageRequestHeader{SendMessageRequestHeader{"pg", "T", "TBW102", 4, 1, 0, 17, 0, sampleProps, Some[int32](0), true, Opt[int32]{}, false, ""}, "10.0.0.5:5000", "10.0.0.1:10911", 18},
 			[]string{"producerGroup", "topic", "defaultTopic", "defaultTopicQueueNums", "queueId", "sysFlag", "bornTimestamp", "flag", "bornHost", "storeHost"}},
 		{"PullMessageRequestHeader", func() Header { return new(PullMessageRequestHeader) },
 			&PullMessageRequestHeader{"g", "T", 3, 128, 32, 0x1f, 120, 15000, "TagA || TagB", 1700000000000, "TAG", "broker-a"},

@@ -40,6 +40,8 @@ type Config struct {
 	SyncFlushTimeout      time.Duration // syncFlushTimeout
 	CheckCRCOnRecover     bool          // checkCRCOnRecover
 	Logger                *slog.Logger
+	// ProgressEvery is the period of "recovery progress" lines while recovery walks the log (0: 5 s).
+	ProgressEvery time.Duration
 
 	// OnFlushed receives the store timestamp of the newest record known durable (checkpoint physic time).
 	OnFlushed func(storeTimestamp int64)

@@ -2,6 +2,7 @@ package commitlog
 
 import (
 	"encoding/binary"
+	"time"
 
 	"github.com/rocketd/rocketd/store/mmapfile"
 )
@@ -47,9 +48,17 @@ func (c *CommitLog) RecoverAbnormally(match func(storeTimestamp int64) bool, dis
 
 func (c *CommitLog) walk(files []*mmapfile.File, idx int, dispatch func(rec *Record)) (int64, error) {
 	checkCRC := c.cfg.CheckCRCOnRecover
+	sizes := make([]int, 0, len(files)-idx)
+	for _, f := range files[idx:] {
+		sizes = append(sizes, f.Size())
+	}
+	prog := newProgress(c.log, c.cfg.ProgressEvery, sizes)
 	f := files[idx]
 	pos := 0
-	for {
+	for n := 0; ; n++ {
+		if n&1023 == 0 {
+			prog.at(pos)
+		}
 		rec, err := Decode(f.Data()[pos:], checkCRC)
 		if err != nil {
 			if endOfData(f.Data()[pos:]) {
@@ -64,6 +73,7 @@ func (c *CommitLog) walk(files []*mmapfile.File, idx int, dispatch func(rec *Rec
 			if idx+1 >= len(files) {
 				break // a BLANK in the last file: resume writing at it, as Java does
 			}
+			prog.fileDone(f.Size())
 			idx++
 			f = files[idx]
 			pos = 0
@@ -75,7 +85,8 @@ func (c *CommitLog) walk(files []*mmapfile.File, idx int, dispatch func(rec *Rec
 		pos += int(rec.TotalSize)
 	}
 	end := f.From() + int64(pos)
-	c.log.Info("commitlog recovered", "end", end)
+	c.log.Info("commitlog recovered", "end", end, "files", prog.doneFiles+1, "bytes", prog.doneBytes+int64(pos),
+		"elapsed", time.Since(prog.start).Round(time.Millisecond))
 	if err := c.q.TruncateDirty(end); err != nil {
 		return end, err
 	}

@@ -349,7 +349,7 @@ func (f *File) Flush(leastPages int) (int, error) {
 
 // ZeroFrom makes every byte from pos to the end of the file zero, so that recovery can never resurrect stale
 // records beyond a truncation point. It punches a hole (cheap, keeps the size) and falls back to clearing
-// the non-zero pages through the mapping.
+// the non-zero pages through the mapping (always, where the platform cannot punch holes: punch_*.go).
 func (f *File) ZeroFrom(pos int) error {
 	if pos >= f.size {
 		return nil
@@ -358,7 +358,7 @@ func (f *File) ZeroFrom(pos int) error {
 		return ErrClosed
 	}
 	defer f.Release()
-	err := unix.Fallocate(int(f.fd.Fd()), unix.FALLOC_FL_PUNCH_HOLE|unix.FALLOC_FL_KEEP_SIZE, int64(pos), int64(f.size-pos))
+	err := punchHole(f.fd, int64(pos), int64(f.size-pos))
 	if err == nil {
 		// The hole must be backed again before anything is appended there.
 		if f.chunk > 0 {

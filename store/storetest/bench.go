@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/rocketd/rocketd/store"
 )
 
@@ -85,7 +83,7 @@ func benchAppend(b *testing.B, open OpenIn, flush string, batch int) {
 			b.Fatal(err)
 		}
 		if flush == store.SyncFlush {
-			if err := unix.Fdatasync(int(f.Fd())); err != nil {
+			if err := syncData(f); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -76,6 +76,7 @@ final class Tests {
         t.add(new Test("tx_check_back", 60_000, Tests::txCheckBack));
         t.add(new Test("tx_check_immunity_does_not_block", 60_000, Tests::txImmunityNotBlocking));
         t.add(new Test("admin_consumer_connection_and_running_info", 30_000, Tests::consumerRunningInfo));
+        t.add(new Test("timer_random_due", 60_000, TimerTests::timerRandomDue));
         return t;
     }
 
