@@ -13,7 +13,7 @@ PLATFORMS ?= linux/amd64 linux/arm64 darwin/arm64 darwin/amd64
 RELEASE  ?= $(BUILD)/release
 
 .PHONY: all build run cluster test test-go test-java vet fuzz bench clean conformance-ref torture compat-register \
-	timer-full bench-timer release cross-build docker-check
+	timer-full bench-timer release cross-build docker-check alloc-budget
 all: build
 
 build:
@@ -93,6 +93,12 @@ test: test-go test-java conformance-ref
 test-go: vet cross-build docker-check
 	$(GO) test -race -count=1 -timeout 30m $$($(GO) list $(PKGS) | grep -v /conformance)
 	$(GO) test -count=1 -timeout 30m ./conformance/...
+	$(MAKE) --no-print-directory alloc-budget
+
+# The send path's allocation budget (issue #15, broker/send_alloc_test.go): a SEND_MESSAGE_V2 round trip must
+# not allocate more than the budget. Without -race (the race detector adds allocations); about 5 s.
+alloc-budget:
+	$(GO) test -count=1 -run '^TestSendV2AllocBudget$$' ./broker/
 
 # The unmodified Java 4.9.8 client suite against rocketd, the store binary swap Java <-> rocketd (clean stop
 # and kill -9, both ways; also the HA interop tests), the ACL judge (acl-judge, compat/java/acl.sh: AclClientRPCHook

@@ -28,6 +28,9 @@ func (b *Broker) guard(h remoting.HandlerFunc) remoting.HandlerFunc {
 		return h
 	}
 	return func(c *remoting.Conn, req *remoting.Command) (*remoting.Command, error) {
+		if err := req.LoadExtFields(); err != nil { // the signature covers every extField: the map is needed
+			return nil, err
+		}
 		if err := b.acl.Check(c.RemoteAddr(), req); err != nil {
 			return nil, err
 		}

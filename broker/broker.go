@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/rocketd/rocketd/internal/intern"
 	"log/slog"
 	"net"
 	"net/netip"
@@ -31,6 +32,7 @@ type Broker struct {
 	cfg *conf.Broker
 	log *slog.Logger
 
+	names     intern.Pool // topic and group names of send headers (send_header.go)
 	store     store.MessageStore
 	topics    *topic.Manager
 	subgroups *subgroup.Manager

@@ -26,7 +26,7 @@ type testBroker struct {
 	cl   *remoting.Client
 }
 
-func startTestBroker(t *testing.T, tune ...any) *testBroker {
+func startTestBroker(t testing.TB, tune ...any) *testBroker {
 	t.Helper()
 	cfg := conf.DefaultBroker()
 	cfg.Broker.NamesrvAddr = ""
@@ -56,14 +56,14 @@ func startTestBroker(t *testing.T, tune ...any) *testBroker {
 	return tb
 }
 
-func (tb *testBroker) call(t *testing.T, c int32, ext map[string]string, body []byte) *remoting.Command {
+func (tb *testBroker) call(t testing.TB, c int32, ext map[string]string, body []byte) *remoting.Command {
 	t.Helper()
 	resp, err := tb.cl.InvokeSync(context.Background(), tb.addr, remoting.NewRequest(c, ext, body), 10*time.Second)
 	require.NoError(t, err)
 	return resp
 }
 
-func (tb *testBroker) createTopic(t *testing.T, topic string, queues int) {
+func (tb *testBroker) createTopic(t testing.TB, topic string, queues int) {
 	t.Helper()
 	resp := tb.call(t, code.UpdateAndCreateTopic, map[string]string{"topic": topic, "defaultTopic": "TBW102",
 		"readQueueNums": strconv.Itoa(queues), "writeQueueNums": strconv.Itoa(queues), "perm": "6",
@@ -350,9 +350,11 @@ type gatedStore struct {
 	gate chan struct{}
 }
 
-func (g *gatedStore) WaitDurable(ctx context.Context, r store.PutResult) store.PutResult {
-	<-g.gate
-	return g.DefaultMessageStore.WaitDurable(ctx, r)
+func (g *gatedStore) WhenDurable(r store.PutResult, done func(store.PutResult)) {
+	go func() { // the test double may wait; the store's completion does not
+		<-g.gate
+		g.DefaultMessageStore.WhenDurable(r, done)
+	}()
 }
 
 // Under SYNC_FLUSH, sends that wait for the disk are answered from the flush completion, not on the send worker:

@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/rocketd/rocketd/broker/topic"
 	"github.com/rocketd/rocketd/broker/txn"
@@ -49,7 +50,8 @@ func storedProperties(props map[string]string, client string) string {
 	}
 	slices.Sort(extra)
 	keys = append(keys, extra...)
-	return string(compat.AppendPropertiesInOrder(make([]byte, 0, len(client)+32), keys, props))
+	b := compat.AppendPropertiesInOrder(make([]byte, 0, len(client)+32), keys, props)
+	return unsafe.String(unsafe.SliceData(b), len(b)) // b is not used again: no second copy
 }
 
 const (
@@ -69,20 +71,13 @@ func (b *Broker) handleSend(c *remoting.Conn, req *remoting.Command) (*remoting.
 				waited.Milliseconds(), 0)), nil
 		}
 	}
-	var h header.SendMessageRequestHeader
-	if req.Code == code.SendMessage {
-		if err := h.Decode(req.ExtFields); err != nil {
-			return nil, err
-		}
-	} else {
-		var h2 header.SendMessageRequestHeaderV2
-		if err := h2.Decode(req.ExtFields); err != nil {
-			return nil, err
-		}
-		h = h2.V1()
+	h, err := b.decodeSendHeader(req)
+	if err != nil {
+		return nil, err
 	}
-	resp := remoting.NewResponse(req, code.SystemError, "")
-	resp.ExtFields = map[string]string{}
+	sr := &sendResponse{cmd: *remoting.NewResponse(req, code.SystemError, "")}
+	resp := &sr.cmd
+	resp.SetExtPairs(noExtPairs)
 	tc, fail := b.checkSend(c, req, &h)
 	if fail != nil {
 		fail.ExtFields = map[string]string{}
@@ -113,8 +108,8 @@ func (b *Broker) handleSend(c *remoting.Conn, req *remoting.Command) (*remoting.
 	dw, async := b.rawStore().(durableWaiter)
 	async = async && dw.SyncFlush() && waitStoreMsgOK(props)
 
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
+	// No context or timer per send: the store bounds its own flush wait (syncFlushTimeout).
+	ctx := context.Background()
 	var res store.PutResult
 	if h.Batch || req.Code == code.SendBatchMessage {
 		if strings.HasPrefix(h.Topic, retryGroupTopicPrefix) {
@@ -162,9 +157,26 @@ func (b *Broker) handleSend(c *remoting.Conn, req *remoting.Command) (*remoting.
 		b.answerReplicated(c, req, resp, rw, res, res.Status, queueID)
 		return nil, nil
 	}
-	b.putResponse(resp, res, queueID)
+	b.putResponseInto(resp, &sr.kv, res, queueID)
 	return resp, nil
 }
+
+// sendResponse is a send response and the storage of its extFields pairs, allocated together.
+type sendResponse struct {
+	cmd remoting.Command
+	kv  [10]string
+}
+
+// noExtPairs is the empty extFields of a send response that is not SUCCESS ("extFields":{}).
+var noExtPairs = []string{}
+
+// sendResponseKeys are the send response's extFields keys in the order Java's HashMap writes them.
+var sendResponseKeys = func() [5]string {
+	k := []string{"MSG_REGION", "TRACE_ON", "msgId", "queueId", "queueOffset"}
+	slices.Sort(k)
+	compat.JavaHashMapOrder(k, 0)
+	return [5]string(k)
+}()
 
 // answerReplicated writes the send response once a slave acknowledged the records (or FLUSH_SLAVE_TIMEOUT /
 // SLAVE_NOT_AVAILABLE). It registers a callback with the store's group transfer: no goroutine or timer per
@@ -185,7 +197,7 @@ func (b *Broker) answerReplicated(c *remoting.Conn, req, resp *remoting.Command,
 // durableWaiter is the store's SYNC_FLUSH completion (store.DefaultMessageStore).
 type durableWaiter interface {
 	SyncFlush() bool
-	WaitDurable(ctx context.Context, r store.PutResult) store.PutResult
+	WhenDurable(r store.PutResult, done func(store.PutResult))
 }
 
 // waitStoreMsgOK is Java's Message.isWaitStoreMsgOK: WAIT absent or "true" (any case).
@@ -194,14 +206,12 @@ func waitStoreMsgOK(props map[string]string) bool {
 	return !ok || strings.EqualFold(v, "true")
 }
 
-// answerWhenDurable writes the send response once the records are flushed (or FLUSH_DISK_TIMEOUT), on its own
-// goroutine, leaving the send worker free to append the next messages.
+// answerWhenDurable writes the send response once the records are flushed (or FLUSH_DISK_TIMEOUT). It
+// registers a callback with the store's group commit, like answerReplicated: no goroutine or timer per send,
+// and the send worker is free to append the next messages, so one flush covers every send in flight.
 func (b *Broker) answerWhenDurable(c *remoting.Conn, req, resp *remoting.Command, dw durableWaiter, rw replicaWaiter,
 	res store.PutResult, queueID int32) {
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		flushed := dw.WaitDurable(ctx, res)
+	dw.WhenDurable(res, func(flushed store.PutResult) {
 		if rw != nil {
 			b.answerReplicated(c, req, resp, rw, res, flushed.Status, queueID)
 			return
@@ -210,7 +220,7 @@ func (b *Broker) answerWhenDurable(c *remoting.Conn, req, resp *remoting.Command
 		if !req.IsOneway() {
 			_ = c.Send(resp)
 		}
-	}()
+	})
 }
 
 // checkSend is Java's msgCheck: broker and topic permissions, topic name, auto-creation and queue id.
@@ -297,6 +307,11 @@ func (b *Broker) routeRetry(h *header.SendMessageRequestHeader, version int32, m
 
 // putResponse maps a store result onto the send response (Java handlePutMessageResult).
 func (b *Broker) putResponse(resp *remoting.Command, res store.PutResult, queueID int32) {
+	b.putResponseInto(resp, new([10]string), res, queueID)
+}
+
+// putResponseInto is putResponse writing the extFields pairs into kv (no map).
+func (b *Broker) putResponseInto(resp *remoting.Command, kv *[10]string, res store.PutResult, queueID int32) {
 	switch res.Status {
 	case store.PutOK:
 		resp.Code = code.Success
@@ -343,11 +358,21 @@ func (b *Broker) putResponse(resp *remoting.Command, res store.PutResult, queueI
 		}
 		return
 	}
-	resp.ExtFields = map[string]string{
-		"msgId":       res.MsgID,
-		"queueId":     strconv.Itoa(int(queueID)),
-		"queueOffset": strconv.FormatInt(res.LogicsOffset, 10),
-		"MSG_REGION":  b.cfg.Broker.RegionID,
-		"TRACE_ON":    strconv.FormatBool(b.cfg.Broker.TraceOn),
+	for i, k := range sendResponseKeys {
+		var v string
+		switch k {
+		case "msgId":
+			v = res.MsgID
+		case "queueId":
+			v = strconv.Itoa(int(queueID))
+		case "queueOffset":
+			v = strconv.FormatInt(res.LogicsOffset, 10)
+		case "MSG_REGION":
+			v = b.cfg.Broker.RegionID
+		case "TRACE_ON":
+			v = strconv.FormatBool(b.cfg.Broker.TraceOn)
+		}
+		kv[2*i], kv[2*i+1] = k, v
 	}
+	resp.SetExtPairs(kv[:])
 }

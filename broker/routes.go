@@ -41,12 +41,16 @@ func (b *Broker) routers() (main, vip *remoting.Router, err error) {
 		return nil, nil, err
 	}
 	sendReject := remoting.WithReject(b.sendBusy)
+	raw := remoting.WithRawExt() // handleSend reads the header from the raw extFields (send_header.go)
+	// handleSend keeps nothing that aliases the request frame once it returned (the store copies the body,
+	// send_header.go copies or interns the strings), so the frame buffer goes back to the pool.
+	reuse := remoting.WithFrameReuse()
 
 	table := []routeEntry{
 		// Produce (SendMessageProcessor).
-		{code.SendMessage, send, b.handleSend, []remoting.RouteOption{sendReject}},
-		{code.SendMessageV2, send, b.handleSend, []remoting.RouteOption{sendReject}},
-		{code.SendBatchMessage, send, b.handleSend, []remoting.RouteOption{sendReject}},
+		{code.SendMessage, send, b.handleSend, []remoting.RouteOption{sendReject, reuse}},
+		{code.SendMessageV2, send, b.handleSend, []remoting.RouteOption{sendReject, raw, reuse}},
+		{code.SendBatchMessage, send, b.handleSend, []remoting.RouteOption{sendReject, raw, reuse}},
 		// Consume (PullMessageProcessor): main listener only.
 		{code.PullMessage, pull, b.handlePull, nil},
 		// Lookup (QueryMessageProcessor).

@@ -5,8 +5,11 @@ import "unicode/utf8"
 // JavaStringHashCode returns Java's String.hashCode() of s: h = 31*h + c over the UTF-16 code units of the
 // string, with int32 overflow. Characters outside the BMP count as two units (a surrogate pair). Invalid UTF-8
 // bytes decode to U+FFFD, which is what Java's UTF-8 decoder produces for them.
-func JavaStringHashCode(s string) int32 {
-	var h int32
+func JavaStringHashCode(s string) int32 { return JavaStringHashCodeFrom(0, s) }
+
+// JavaStringHashCodeFrom continues a String.hashCode: JavaStringHashCodeFrom(JavaStringHashCode(a), b) is
+// JavaStringHashCode(a + b) when a ends on a whole character, without building a + b.
+func JavaStringHashCodeFrom(h int32, s string) int32 {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {

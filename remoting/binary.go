@@ -17,17 +17,23 @@ func appendRocketMQHeader(dst []byte, c *Command) []byte {
 	dst = append(dst, c.Remark...)
 	lenAt := len(dst)
 	dst = append(dst, 0, 0, 0, 0)
+	put := func(k, v string) {
+		if k == "" || v == "" || len(k) > 0x7FFF {
+			return // Java skips null keys and values; empty ones would decode as null anyway
+		}
+		dst = binary.BigEndian.AppendUint16(dst, uint16(len(k)))
+		dst = append(dst, k...)
+		dst = binary.BigEndian.AppendUint32(dst, uint32(len(v)))
+		dst = append(dst, v...)
+	}
 	if len(c.ExtFields) > 0 {
 		var small [16]string
 		for _, k := range orderedKeys(c.ExtFields, small[:]) {
-			v := c.ExtFields[k]
-			if k == "" || v == "" || len(k) > 0x7FFF {
-				continue // Java skips null keys and values; empty ones would decode as null anyway
-			}
-			dst = binary.BigEndian.AppendUint16(dst, uint16(len(k)))
-			dst = append(dst, k...)
-			dst = binary.BigEndian.AppendUint32(dst, uint32(len(v)))
-			dst = append(dst, v...)
+			put(k, c.ExtFields[k])
+		}
+	} else {
+		for i := 0; i+1 < len(c.extPairs); i += 2 {
+			put(c.extPairs[i], c.extPairs[i+1])
 		}
 	}
 	binary.BigEndian.PutUint32(dst[lenAt:], uint32(len(dst)-lenAt-4))

@@ -61,6 +61,44 @@ type Command struct {
 	SerializeType SerializeType
 
 	receivedAt time.Time
+	rawExt     []byte   // extFields as raw JSON, aliasing the frame (WithRawExt routes); ExtFields is nil then
+	extPairs   []string // extFields as key, value, ... in wire order (SetExtPairs); ExtFields is nil then
+	frame      *[]byte  // the pooled frame buffer Body and rawExt alias (WithFrameReuse routes give it back)
+}
+
+// releaseFrame gives the request's pooled frame buffer back once its handler returned (WithFrameReuse).
+// Body and the raw extFields are cleared: they pointed into the buffer.
+func (c *Command) releaseFrame() {
+	if c.frame == nil {
+		return
+	}
+	p := c.frame
+	c.frame, c.Body, c.rawExt = nil, nil, nil
+	putFrame(p)
+}
+
+// SetExtPairs sets the extFields as key/value pairs (k1, v1, k2, v2, ...) already in the order Java writes
+// them (compat.JavaHashMapOrder of the keys, in key order), so that a hot response needs no map. An empty
+// non-nil slice is written as "extFields":{}. ExtFields is cleared; SetExt and Ext still work. The slice is
+// not copied and must not change afterwards.
+func (c *Command) SetExtPairs(kv []string) {
+	c.ExtFields = nil
+	c.extPairs = kv
+}
+
+// hasExt reports whether the command carries extFields in either form.
+func (c *Command) hasExt() bool { return c.ExtFields != nil || c.extPairs != nil }
+
+// pairsToMap moves extPairs into ExtFields.
+func (c *Command) pairsToMap() {
+	if c.extPairs == nil {
+		return
+	}
+	m := make(map[string]string, len(c.extPairs)/2+1)
+	for i := 0; i+1 < len(c.extPairs); i += 2 {
+		m[c.extPairs[i]] = c.extPairs[i+1]
+	}
+	c.ExtFields, c.extPairs = m, nil
 }
 
 var opaqueCounter atomic.Int32
@@ -99,10 +137,24 @@ func (c *Command) MarkOneway() { c.Flag |= FlagOneway }
 func (c *Command) ReceivedAt() time.Time { return c.receivedAt }
 
 // Ext returns the named extField ("" when absent).
-func (c *Command) Ext(key string) string { return c.ExtFields[key] }
+func (c *Command) Ext(key string) string {
+	if c.rawExt != nil {
+		_ = c.LoadExtFields()
+	}
+	for i := 0; i+1 < len(c.extPairs); i += 2 {
+		if c.extPairs[i] == key {
+			return c.extPairs[i+1]
+		}
+	}
+	return c.ExtFields[key]
+}
 
 // SetExt sets one extField, creating the map if needed.
 func (c *Command) SetExt(key, value string) {
+	if c.rawExt != nil {
+		_ = c.LoadExtFields()
+	}
+	c.pairsToMap()
 	if c.ExtFields == nil {
 		c.ExtFields = make(map[string]string, 4)
 	}

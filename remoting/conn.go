@@ -194,6 +194,9 @@ func wireEstimate(cmd *Command) int {
 	for k, v := range cmd.ExtFields {
 		n += len(k) + len(v) + 8
 	}
+	for _, s := range cmd.extPairs {
+		n += len(s) + 4
+	}
 	return n
 }
 
@@ -275,8 +278,12 @@ func (c *Conn) serve() {
 
 func (c *Conn) readLoop() {
 	fr := NewFrameReader(c.nc, c.maxFrame)
+	var rawExt func(int32) bool
+	if r, ok := c.d.(interface{ rawExt(code int32) bool }); ok {
+		rawExt = r.rawExt
+	}
 	for {
-		frame, err := fr.ReadFrame()
+		frame, slot, err := fr.readFrame()
 		if err != nil {
 			if errors.Is(err, ErrFrameTooLarge) || errors.Is(err, ErrFrameCorrupt) {
 				c.log.Warn("closing connection: bad frame", "remote", c.remote, "err", err)
@@ -285,7 +292,7 @@ func (c *Conn) readLoop() {
 			return
 		}
 		c.touch()
-		cmd, err := Decode(frame)
+		cmd, err := decodeFor(frame, rawExt)
 		if err != nil {
 			// Java closes the channel on a header it cannot decode; so do we.
 			c.log.Warn("closing connection: undecodable command", "remote", c.remote, "err", err)
@@ -293,6 +300,7 @@ func (c *Conn) readLoop() {
 			return
 		}
 		cmd.receivedAt = time.Now()
+		cmd.frame = slot
 		if cmd.IsResponse() {
 			if cl := c.unregister(cmd.Opaque); cl != nil {
 				cl.finish(cmd, nil)
@@ -313,6 +321,9 @@ func (c *Conn) writeLoop() {
 	var parts []part
 	var bodies [][]byte
 	var batch []pendingWrite
+	// w lives for the connection: net.Buffers.WriteTo takes a pointer, and a fresh slice per batch would be
+	// allocated each time.
+	w := &struct{ bufs, iov net.Buffers }{}
 	for {
 		select {
 		case <-c.wsignal:
@@ -350,15 +361,18 @@ func (c *Conn) writeLoop() {
 				}
 				clear(batch[:i])
 				batch = batch[i:]
-				bufs := make(net.Buffers, 0, 2*len(parts))
+				w.bufs = w.iov[:0]
 				for j, p := range parts {
-					bufs = append(bufs, hdr[p.start:p.end])
+					w.bufs = append(w.bufs, hdr[p.start:p.end])
 					if len(bodies[j]) > 0 {
-						bufs = append(bufs, bodies[j])
+						w.bufs = append(w.bufs, bodies[j])
 					}
 				}
+				w.iov = w.bufs[:0] // keep the grown array; WriteTo consumes w.bufs
 				clear(bodies)
-				if _, err := bufs.WriteTo(c.nc); err != nil {
+				_, err := w.bufs.WriteTo(c.nc)
+				clear(w.iov[:cap(w.iov)])
+				if err != nil {
 					c.closeWith(err)
 					return
 				}

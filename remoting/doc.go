@@ -38,6 +38,11 @@
 // in the iteration order of a Java HashMap holding them (both serializations), so that rocketd's frames are
 // byte-identical to Java's; testdata/java holds frames Java 4.9.8 encoded and TestJavaGoldenFrames checks it.
 //
+// Hot path (jsonfast.go): for a route registered WithRawExt, a header that starts {"code":N and has the plain
+// shape above is scanned without json-iterator and its extFields stay raw (Command.RangeExt), so the handler
+// reads its keys without a map; any other shape goes through the general decoder. Frames up to 64 KiB are
+// read into pooled buffers, and WithFrameReuse routes give theirs back when the handler returns.
+//
 // # ROCKETMQ binary header (T = 1)
 //
 //	 0      2    3       5        9       13       17         17+R     21+R

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/bits"
+	"sync"
 )
 
 // MaxFrameSize is Java's default frame limit (com.rocketmq.remoting.frameMaxLength): the length field plus
@@ -53,7 +55,11 @@ func (c *Command) appendHeaderFrame(dst []byte) ([]byte, error) {
 
 // Decode parses one frame without its 4-byte length prefix (what FrameReader returns). The command's body
 // aliases frame.
-func Decode(frame []byte) (*Command, error) {
+func Decode(frame []byte) (*Command, error) { return decodeFor(frame, nil) }
+
+// decodeFor is Decode that leaves extFields raw (Command.RangeExt) for a JSON request whose code rawExt
+// accepts (the routes registered WithRawExt).
+func decodeFor(frame []byte, rawExt func(code int32) bool) (*Command, error) {
 	if len(frame) < 4 {
 		return nil, fmt.Errorf("%w: %d bytes, shorter than the header length field", ErrFrameCorrupt, len(frame))
 	}
@@ -68,6 +74,12 @@ func Decode(frame []byte) (*Command, error) {
 	var err error
 	switch st {
 	case JSON:
+		if code, ok := jsonCode(h); ok && rawExt != nil && rawExt(code) {
+			if scanJSONHeader(h, c) {
+				break
+			}
+			*c = Command{SerializeType: st} // not the plain shape: the general decoder decides
+		}
 		err = decodeJSONHeader(h, c)
 	case RocketMQ:
 		err = decodeRocketMQHeader(h, c)
@@ -103,42 +115,49 @@ func NewFrameReader(r io.Reader, maxFrame int) *FrameReader {
 // The announced length is checked as soon as its 4 bytes arrive, and the frame's memory grows with the bytes
 // that actually arrived (see readBody): a peer cannot make the server reserve memory it has not sent.
 func (fr *FrameReader) ReadFrame() ([]byte, error) {
+	frame, _, err := fr.readFrame()
+	return frame, err
+}
+
+// readFrame is ReadFrame that also returns the pool slot of a frame of at most frameChunk bytes (see
+// putFrame); the frame is then frame == (*slot)[:len(frame)].
+func (fr *FrameReader) readFrame() ([]byte, *[]byte, error) {
 	head, err := fr.r.Peek(4)
 	if err != nil {
 		if err == io.EOF && len(head) > 0 {
-			return nil, io.ErrUnexpectedEOF
+			return nil, nil, io.ErrUnexpectedEOF
 		}
-		return nil, err
+		return nil, nil, err
 	}
 	n := int64(binary.BigEndian.Uint32(head))
 	if n+4 > int64(fr.max) {
-		return nil, fmt.Errorf("%w: peer announced %d bytes (limit %d)", ErrFrameTooLarge, n+4, fr.max)
+		return nil, nil, fmt.Errorf("%w: peer announced %d bytes (limit %d)", ErrFrameTooLarge, n+4, fr.max)
 	}
 	if n < MinFrameLength {
-		return nil, fmt.Errorf("%w: length %d is shorter than the minimum %d", ErrFrameCorrupt, n, MinFrameLength)
+		return nil, nil, fmt.Errorf("%w: length %d is shorter than the minimum %d", ErrFrameCorrupt, n, MinFrameLength)
 	}
 	head, err = fr.r.Peek(8)
 	if err != nil {
 		if err == io.EOF {
 			err = io.ErrUnexpectedEOF
 		}
-		return nil, err
+		return nil, nil, err
 	}
 	hl := int64(binary.BigEndian.Uint32(head[4:]) & 0xFFFFFF)
 	if hl > n-4 {
-		return nil, fmt.Errorf("%w: header length %d exceeds the frame length %d", ErrFrameCorrupt, hl, n)
+		return nil, nil, fmt.Errorf("%w: header length %d exceeds the frame length %d", ErrFrameCorrupt, hl, n)
 	}
 	if _, err := fr.r.Discard(4); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	frame, err := readBody(fr.r, int(n))
+	frame, slot, err := readBody(fr.r, int(n))
 	if err != nil {
 		if err == io.EOF {
 			err = io.ErrUnexpectedEOF
 		}
-		return nil, err
+		return nil, nil, err
 	}
-	return frame, nil
+	return frame, slot, nil
 }
 
 // MinFrameLength is the smallest length field a frame can carry: the 4-byte serialize type + header length
@@ -149,19 +168,57 @@ const MinFrameLength = 4
 const frameChunk = 64 << 10
 
 // readBody reads n bytes, growing the buffer geometrically as bytes arrive: the memory held for a frame is at
-// most twice what the peer has sent plus frameChunk, whatever length it announced.
-func readBody(r io.Reader, n int) ([]byte, error) {
-	buf := make([]byte, min(n, frameChunk))
+// most twice what the peer has sent plus frameChunk, whatever length it announced. A frame of at most
+// frameChunk bytes is read into a pooled buffer (at most twice its size, and never over frameChunk), whose
+// slot is returned so that a route that opted in (WithFrameReuse) can give it back.
+func readBody(r io.Reader, n int) ([]byte, *[]byte, error) {
+	if n <= frameChunk {
+		slot := getFrame(n)
+		buf := (*slot)[:n]
+		if _, err := io.ReadFull(r, buf); err != nil {
+			putFrame(slot)
+			return nil, nil, err
+		}
+		return buf, slot, nil
+	}
+	buf := make([]byte, frameChunk)
 	if _, err := io.ReadFull(r, buf); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for len(buf) < n {
 		next := make([]byte, min(2*len(buf), n))
 		copy(next, buf)
 		if _, err := io.ReadFull(r, next[len(buf):]); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		buf = next
 	}
-	return buf, nil
+	return buf, nil, nil
+}
+
+// Frame buffers of 512 B to frameChunk (64 KiB), one pool per power of two.
+const minFrameClass = 9 // 512 B
+
+var framePools [8]sync.Pool
+
+func frameClass(n int) int {
+	return max(bits.Len(uint(max(n, 1)-1))-minFrameClass, 0)
+}
+
+func getFrame(n int) *[]byte {
+	c := frameClass(n)
+	if p, _ := framePools[c].Get().(*[]byte); p != nil {
+		return p
+	}
+	b := make([]byte, 1<<(c+minFrameClass))
+	return &b
+}
+
+// putFrame gives a frame buffer back; nothing may use it afterwards.
+func putFrame(p *[]byte) {
+	c := frameClass(cap(*p))
+	if cap(*p) == 1<<(c+minFrameClass) && c < len(framePools) {
+		*p = (*p)[:cap(*p)]
+		framePools[c].Put(p)
+	}
 }

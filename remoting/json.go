@@ -20,6 +20,17 @@ func appendJSONHeader(dst []byte, c *Command) []byte {
 		dst = append(dst, `,"extFields":{`...)
 		dst = appendSortedExt(dst, c.ExtFields)
 		dst = append(dst, '}')
+	} else if c.extPairs != nil {
+		dst = append(dst, `,"extFields":{`...)
+		for i := 0; i+1 < len(c.extPairs); i += 2 {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = appendJSONString(dst, c.extPairs[i])
+			dst = append(dst, ':')
+			dst = appendJSONString(dst, c.extPairs[i+1])
+		}
+		dst = append(dst, '}')
 	}
 	dst = append(dst, `,"flag":`...)
 	dst = strconv.AppendInt(dst, int64(c.Flag), 10)

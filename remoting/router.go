@@ -59,6 +59,8 @@ type route struct {
 	h      HandlerFunc
 	pool   *Pool
 	reject func() bool
+	raw    bool     // WithRawExt
+	reuse  bool     // WithFrameReuse
 	obs    Observer // nil: not measured
 }
 
@@ -83,6 +85,16 @@ type RouteOption func(*route)
 // WithReject makes the route refuse requests with SYSTEM_BUSY "[REJECTREQUEST]..." while reject() is true
 // (Java's NettyRequestProcessor.rejectRequest).
 func WithReject(reject func() bool) RouteOption { return func(r *route) { r.reject = reject } }
+
+// WithRawExt hands the route's JSON requests their extFields raw (Command.RangeExt), without the map, when
+// the header has the plain shape clients write; the handler must then read them with RangeExt, Ext or
+// LoadExtFields. For hot handlers that read a few keys (SEND_MESSAGE_V2).
+func WithRawExt() RouteOption { return func(r *route) { r.raw = true } }
+
+// WithFrameReuse gives the request's frame buffer back to the pool as soon as the handler returned. The
+// handler promises that nothing it keeps or answers with (neither the response nor anything that runs after
+// it returned) aliases req.Body or the raw extFields: copy what must outlive the call.
+func WithFrameReuse() RouteOption { return func(r *route) { r.reuse = true } }
 
 // Router maps request codes to handlers and pools. It is the one place a server lists what it serves.
 // Register every route before serving; the table is read without locks afterwards.
@@ -130,6 +142,13 @@ func NotSupported(req *Command) *Command {
 	resp := NewResponse(req, codeNotSupported, " request type "+strconv.Itoa(int(req.Code))+" not supported")
 	resp.SerializeType = JSON
 	return resp
+}
+
+// rawExt reports whether requests with code go to a WithRawExt route (the connection reader asks, before it
+// decodes the extFields).
+func (r *Router) rawExt(code int32) bool {
+	rt := r.routes[code]
+	return rt != nil && rt.raw
 }
 
 func (r *Router) dispatch(c *Conn, req *Command) {
@@ -195,6 +214,9 @@ func (r *Router) run(rt *route, c *Conn, req *Command, start time.Time) {
 		}()
 		resp, err = rt.h(c, req)
 	}()
+	if rt.reuse {
+		req.releaseFrame()
+	}
 	if err != nil {
 		r.log.Warn("request failed", "code", req.Code, "remote", c.RemoteAddr(), "err", err)
 		if req.IsOneway() {

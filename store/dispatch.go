@@ -107,7 +107,7 @@ func (s *DefaultMessageStore) dispatch(rec *commitlog.Record) {
 		}
 		return true
 	})
-	topic := string(rec.Topic)
+	topic := s.topicNames.Bytes(rec.Topic)
 	tagsCode := compat.TagsCode(tags)
 	if topic == ScheduleTopic && delay != "" {
 		// Java would fail to parse the whole record on a non-numeric DELAY; we keep the tag hash instead.
@@ -132,7 +132,8 @@ func (s *DefaultMessageStore) dispatch(rec *commitlog.Record) {
 			s.log.Error("consume queue write failed; pulls of this queue will miss the message", "topic", topic,
 				"queueId", rec.QueueID, "phyOffset", rec.PhysicalOffset, "err", err)
 			if errors.Is(err, mmapfile.ErrNoSpace) {
-				s.logicsError.CompareAndSwap(nil, &err) // Java: makeLogicsQueueError, puts refused from now on
+				failed := err                              // a copy, so that err itself does not escape on every dispatch
+				s.logicsError.CompareAndSwap(nil, &failed) // Java: makeLogicsQueueError, puts refused from now on
 			}
 		} else {
 			s.dispatchedTs.Store(rec.StoreTimestamp)
@@ -149,7 +150,8 @@ func (s *DefaultMessageStore) dispatch(rec *commitlog.Record) {
 			StoreTimestamp: rec.StoreTimestamp, SysFlag: rec.SysFlag}); err != nil {
 			s.log.Error("index build failed", "phyOffset", rec.PhysicalOffset, "err", err)
 			if errors.Is(err, mmapfile.ErrNoSpace) {
-				s.logicsError.CompareAndSwap(nil, &err) // Java: makeIndexFileError
+				failed := err                              // a copy, so that err itself does not escape on every dispatch
+				s.logicsError.CompareAndSwap(nil, &failed) // Java: makeIndexFileError
 			}
 		}
 	}

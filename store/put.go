@@ -221,5 +221,20 @@ func (s *DefaultMessageStore) WaitDurable(ctx context.Context, r PutResult) PutR
 	return r
 }
 
+// WhenDurable is WaitDurable without waiting: done gets r, or r turned into FLUSH_DISK_TIMEOUT, from the
+// flush completion (see commitlog.WhenFlushed: done must not block). No goroutine or timer per call.
+func (s *DefaultMessageStore) WhenDurable(r PutResult, done func(PutResult)) {
+	if r.Status != PutOK {
+		done(r)
+		return
+	}
+	s.cl.WhenFlushed(r.WroteOffset+int64(r.WroteBytes), func(ok bool) {
+		if !ok {
+			r.Status, r.Err = FlushDiskTimeout, commitlog.ErrFlushTimeout
+		}
+		done(r)
+	})
+}
+
 // SyncFlush reports whether puts that wait for the store wait for a flush (flushDiskType=SYNC_FLUSH).
 func (s *DefaultMessageStore) SyncFlush() bool { return s.cfg.FlushDiskType == SyncFlush }

@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"github.com/rocketd/rocketd/internal/intern"
 	"log/slog"
 	"os"
 	"strings"
@@ -35,10 +36,11 @@ type Options struct {
 
 // DefaultMessageStore is the CommitLog + ConsumeQueue + IndexFile store.
 type DefaultMessageStore struct {
-	cfg    MessageStoreConfig
-	opts   Options
-	log    *slog.Logger
-	delays DelayLevels
+	topicNames intern.Pool // topics of dispatched records (dispatch.go)
+	cfg        MessageStoreConfig
+	opts       Options
+	log        *slog.Logger
+	delays     DelayLevels
 	// timerSet overrides cfg's timerWheelEnable / timerMaxDelaySec after UPDATE_BROKER_CONFIG (timer.go).
 	timerSet atomic.Pointer[timerSettings]
 

@@ -65,8 +65,41 @@ func (o Opt[T]) Or(def T) T {
 // dec reads fields from extFields and keeps the first error, so a Decode method is one line per field.
 // It lives on the caller's stack; nothing allocates unless a field fails.
 type dec struct {
-	ext map[string]string
-	err error
+	ext     map[string]string
+	letters *LetterFields // instead of ext: SEND_MESSAGE_V2's one-letter keys, read without a map
+	err     error
+}
+
+func (d *dec) get(key string) (string, bool) {
+	if d.letters != nil {
+		return d.letters.get(key)
+	}
+	v, ok := d.ext[key]
+	return v, ok
+}
+
+// LetterFields holds the values of one-letter lowercase extFields keys (SendMessageRequestHeaderV2's a..n),
+// so the send path can decode its header without an extFields map. The zero value is empty.
+type LetterFields struct {
+	v   [26]string
+	set uint32
+}
+
+// Put records key's value; keys that are not one lowercase letter are ignored (Decode ignores unknown keys).
+// A repeated key keeps the last value, as a map would.
+func (f *LetterFields) Put(key []byte, value string) {
+	if len(key) == 1 && key[0] >= 'a' && key[0] <= 'z' {
+		i := key[0] - 'a'
+		f.v[i], f.set = value, f.set|1<<i
+	}
+}
+
+func (f *LetterFields) get(key string) (string, bool) {
+	if len(key) != 1 || key[0] < 'a' || key[0] > 'z' {
+		return "", false
+	}
+	i := key[0] - 'a'
+	return f.v[i], f.set&(1<<i) != 0
 }
 
 func (d *dec) fail(err error) {
@@ -77,7 +110,7 @@ func (d *dec) fail(err error) {
 
 // str reads a required string.
 func (d *dec) str(key string) string {
-	v, ok := d.ext[key]
+	v, ok := d.get(key)
 	if !ok {
 		d.fail(missing(key))
 	}
@@ -85,11 +118,11 @@ func (d *dec) str(key string) string {
 }
 
 // optStr reads an optional string; "" when absent.
-func (d *dec) optStr(key string) string { return d.ext[key] }
+func (d *dec) optStr(key string) string { v, _ := d.get(key); return v }
 
 // i32 reads a required Java int.
 func (d *dec) i32(key string) int32 {
-	v, ok := d.ext[key]
+	v, ok := d.get(key)
 	if !ok {
 		d.fail(missing(key))
 		return 0
@@ -99,7 +132,7 @@ func (d *dec) i32(key string) int32 {
 
 // i32Or reads a Java int with a default (a primitive or initialised field): absent gives def.
 func (d *dec) i32Or(key string, def int32) int32 {
-	v, ok := d.ext[key]
+	v, ok := d.get(key)
 	if !ok {
 		return def
 	}
@@ -108,7 +141,7 @@ func (d *dec) i32Or(key string, def int32) int32 {
 
 // optI32 reads a nullable Java Integer.
 func (d *dec) optI32(key string) Opt[int32] {
-	v, ok := d.ext[key]
+	v, ok := d.get(key)
 	if !ok {
 		return Opt[int32]{}
 	}
@@ -117,7 +150,7 @@ func (d *dec) optI32(key string) Opt[int32] {
 
 // i64 reads a required Java long.
 func (d *dec) i64(key string) int64 {
-	v, ok := d.ext[key]
+	v, ok := d.get(key)
 	if !ok {
 		d.fail(missing(key))
 		return 0
@@ -127,7 +160,7 @@ func (d *dec) i64(key string) int64 {
 
 // i64Or reads a Java long with a default (a primitive field): absent gives def.
 func (d *dec) i64Or(key string, def int64) int64 {
-	v, ok := d.ext[key]
+	v, ok := d.get(key)
 	if !ok {
 		return def
 	}
@@ -136,7 +169,7 @@ func (d *dec) i64Or(key string, def int64) int64 {
 
 // optI64 reads a nullable Java Long.
 func (d *dec) optI64(key string) Opt[int64] {
-	v, ok := d.ext[key]
+	v, ok := d.get(key)
 	if !ok {
 		return Opt[int64]{}
 	}
@@ -145,7 +178,7 @@ func (d *dec) optI64(key string) Opt[int64] {
 
 // boolean reads a required Java Boolean.
 func (d *dec) boolean(key string) bool {
-	v, ok := d.ext[key]
+	v, ok := d.get(key)
 	if !ok {
 		d.fail(missing(key))
 	}
@@ -154,7 +187,7 @@ func (d *dec) boolean(key string) bool {
 
 // boolOr reads a primitive or initialised Java boolean: absent gives def.
 func (d *dec) boolOr(key string, def bool) bool {
-	v, ok := d.ext[key]
+	v, ok := d.get(key)
 	if !ok {
 		return def
 	}
@@ -163,7 +196,7 @@ func (d *dec) boolOr(key string, def bool) bool {
 
 // optBool reads a nullable Java Boolean.
 func (d *dec) optBool(key string) Opt[bool] {
-	v, ok := d.ext[key]
+	v, ok := d.get(key)
 	if !ok {
 		return Opt[bool]{}
 	}

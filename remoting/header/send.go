@@ -95,7 +95,15 @@ func (h *SendMessageRequestHeader) Encode(ext map[string]string) {
 
 // Decode reads the keys a..n. It is on the send hot path and does not allocate unless a field is bad.
 func (h *SendMessageRequestHeaderV2) Decode(ext map[string]string) error {
-	d := dec{ext: ext}
+	return h.decode(dec{ext: ext})
+}
+
+// DecodeLetters is Decode from LetterFields instead of a map (the send path's raw extFields).
+func (h *SendMessageRequestHeaderV2) DecodeLetters(f *LetterFields) error {
+	return h.decode(dec{letters: f})
+}
+
+func (h *SendMessageRequestHeaderV2) decode(d dec) error {
 	*h = SendMessageRequestHeaderV2{
 		ProducerGroup:         d.str("a"),
 		Topic:                 d.str("b"),

@@ -127,6 +127,45 @@ func TestSyncFlushWaits(t *testing.T) {
 	c.Close()
 }
 
+// WhenFlushed answers from the group commit: every callback registered before a flush is called once, after
+// the records are durable, and a callback registered after shutdown is answered at once.
+func TestWhenFlushedCallsBackAfterTheFlush(t *testing.T) {
+	c := openTestLog(t, t.TempDir(), 1<<20, SyncFlush)
+	_, _ = c.RecoverNormally()
+	c.SetWritable(true)
+	c.StartFlusher()
+	const n = 50
+	type answer struct {
+		ok      bool
+		durable bool
+	}
+	answers := make(chan answer, n+1)
+	for i := 0; i < n; i++ {
+		r := appendOne(t, c, "durable")
+		target := r.WroteOffset + int64(r.WroteBytes)
+		c.WhenFlushed(target, func(ok bool) { answers <- answer{ok, c.FlushedWhere() >= target} })
+	}
+	for i := 0; i < n; i++ {
+		select {
+		case a := <-answers:
+			require.True(t, a.ok)
+			require.True(t, a.durable, "answered before its records were flushed")
+		case <-time.After(10 * time.Second):
+			t.Fatalf("only %d of %d callbacks answered", i, n)
+		}
+	}
+	require.NoError(t, c.StopFlusher())
+	r := appendOne(t, c, "after stop")
+	c.WhenFlushed(r.WroteOffset+int64(r.WroteBytes), func(ok bool) { answers <- answer{ok, true} })
+	select {
+	case <-answers:
+	case <-time.After(10 * time.Second):
+		t.Fatal("a callback registered after the flusher stopped was never answered")
+	}
+	require.Empty(t, answers, "each callback is called once")
+	c.Close()
+}
+
 func TestAsyncFlusherFlushes(t *testing.T) {
 	flushed := make(chan int64, 100)
 	dir := t.TempDir()

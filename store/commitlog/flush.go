@@ -18,7 +18,16 @@ const (
 
 type waiter struct {
 	target int64
-	ch     chan bool
+	ch     chan bool     // WaitFlushed: pooled, signalled once
+	cb     func(ok bool) // WhenFlushed: called once on the flusher goroutine
+}
+
+func (w *waiter) signal(ok bool) {
+	if w.cb != nil {
+		w.cb(ok)
+		return
+	}
+	w.ch <- ok
 }
 
 var waiterPool = sync.Pool{New: func() any { return &waiter{ch: make(chan bool, 1)} }}
@@ -30,6 +39,7 @@ type flusher struct {
 	done    chan struct{}
 	mu      sync.Mutex
 	waiters []*waiter
+	closed  bool // complete ran: WhenFlushed answers at once
 }
 
 // StartFlusher starts the flush service for the configured flushDiskType.
@@ -139,7 +149,7 @@ func (fl *flusher) groupCommitLoop() {
 		}
 		flushed := fl.c.q.FlushedWhere()
 		for i, w := range batch {
-			w.ch <- flushed >= w.target
+			w.signal(flushed >= w.target)
 			batch[i] = nil
 		}
 	}
@@ -152,10 +162,32 @@ func (fl *flusher) complete() {
 	fl.mu.Lock()
 	ws := fl.waiters
 	fl.waiters = nil
+	fl.closed = true
 	fl.mu.Unlock()
 	for _, w := range ws {
-		w.ch <- flushed >= w.target
+		w.signal(flushed >= w.target)
 	}
+}
+
+// WhenFlushed calls cb once the log is durable up to target (SYNC_FLUSH): cb(true), or cb(false) when the
+// flush that covered it failed (FLUSH_DISK_TIMEOUT). cb runs on the group-commit goroutine after its flush, so
+// it must not block; no goroutine or timer is started per call (Java's asyncPutMessage completes the same way,
+// from GroupCommitService). In ASYNC_FLUSH mode, or when target is already durable, cb(true) runs at once.
+func (c *CommitLog) WhenFlushed(target int64, cb func(ok bool)) {
+	fl := c.fl.Load()
+	if c.cfg.FlushDiskType != SyncFlush || fl == nil || c.q.FlushedWhere() >= target {
+		cb(true)
+		return
+	}
+	fl.mu.Lock()
+	if fl.closed {
+		fl.mu.Unlock()
+		cb(c.q.FlushedWhere() >= target)
+		return
+	}
+	fl.waiters = append(fl.waiters, &waiter{target: target, cb: cb})
+	fl.mu.Unlock()
+	fl.poke()
 }
 
 // WaitFlushed blocks until the log is durable up to target (SYNC_FLUSH), at most syncFlushTimeout.

@@ -32,8 +32,15 @@ const (
 func FileSize(slots, maxIndex int) int { return HeaderSize + slots*SlotSize + maxIndex*EntrySize }
 
 // KeyHash is abs(String.hashCode(key)) with Integer.MIN_VALUE mapped to 0.
-func KeyHash(key string) int32 {
-	h := compat.JavaStringHashCode(key)
+func KeyHash(key string) int32 { return absHash(compat.JavaStringHashCode(key)) }
+
+// TopicKeyHash is KeyHash(BuildKey(topic, key)) without building the string.
+func TopicKeyHash(topic, key string) int32 {
+	h := compat.JavaStringHashCodeFrom(compat.JavaStringHashCode(topic), "#")
+	return absHash(compat.JavaStringHashCodeFrom(h, key))
+}
+
+func absHash(h int32) int32 {
 	if h == math.MinInt32 {
 		return 0
 	}
@@ -169,6 +176,11 @@ func (f *File) Writable() error { return f.mf.Writable() }
 
 // PutKey adds an entry; false if the file is full or not writable.
 func (f *File) PutKey(key string, phyOffset, storeTimestamp int64) bool {
+	return f.putHash(KeyHash(key), phyOffset, storeTimestamp)
+}
+
+// putHash is PutKey with the key's KeyHash already computed.
+func (f *File) putHash(hash int32, phyOffset, storeTimestamp int64) bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	n := f.hdr.IndexCount
@@ -176,7 +188,6 @@ func (f *File) PutKey(key string, phyOffset, storeTimestamp int64) bool {
 		return false
 	}
 	d := f.mf.Data()
-	hash := KeyHash(key)
 	slotPos := HeaderSize + int(hash)%f.slots*SlotSize
 	slotValue := int32(binary.BigEndian.Uint32(d[slotPos:]))
 	if slotValue <= invalidIndex || slotValue > n {

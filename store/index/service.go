@@ -185,7 +185,7 @@ func (s *Service) BuildIndex(r *Request) error {
 		return nil
 	}
 	if r.UniqKey != "" {
-		if f, err = s.put(f, BuildKey(r.Topic, r.UniqKey), r); err != nil {
+		if f, err = s.put(f, r.Topic, r.UniqKey, r); err != nil {
 			return err
 		}
 	}
@@ -200,16 +200,17 @@ func (s *Service) BuildIndex(r *Request) error {
 		if k == "" {
 			continue
 		}
-		if f, err = s.put(f, BuildKey(r.Topic, k), r); err != nil {
+		if f, err = s.put(f, r.Topic, k, r); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (s *Service) put(f *File, key string, r *Request) (*File, error) {
+func (s *Service) put(f *File, topic, key string, r *Request) (*File, error) {
+	hash := TopicKeyHash(topic, key)
 	for i := 0; i < 3; i++ {
-		if f.PutKey(key, r.PhyOffset, r.StoreTimestamp) {
+		if f.putHash(hash, r.PhyOffset, r.StoreTimestamp) {
 			return f, nil
 		}
 		var err error
@@ -217,7 +218,7 @@ func (s *Service) put(f *File, key string, r *Request) (*File, error) {
 			return f, err
 		}
 	}
-	return f, fmt.Errorf("%w: could not add key %q", ErrIndexFile, key)
+	return f, fmt.Errorf("%w: could not add key %q", ErrIndexFile, BuildKey(topic, key))
 }
 
 // QueryResult is the outcome of QueryOffset.

@@ -1,0 +1,25 @@
+package intern
+
+import (
+	"strconv"
+	"testing"
+	"unsafe"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestPool(t *testing.T) {
+	var p Pool
+	b := []byte("TopicTest")
+	s1 := p.Bytes(b)
+	b[0] = 'X' // the pool's copy must not alias b
+	require.Equal(t, "TopicTest", s1)
+	s2 := p.String("TopicTest")
+	require.Equal(t, unsafe.StringData(s1), unsafe.StringData(s2), "one copy")
+	require.Zero(t, testing.AllocsPerRun(100, func() { p.Bytes([]byte("TopicTest")) }))
+	for i := range MaxStrings + 10 {
+		p.String(strconv.Itoa(i))
+	}
+	require.LessOrEqual(t, len(p.m), MaxStrings, "bounded")
+	require.Equal(t, "", p.Bytes(nil))
+}
