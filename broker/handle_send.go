@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unsafe"
 
@@ -71,13 +72,15 @@ func (b *Broker) handleSend(c *remoting.Conn, req *remoting.Command) (*remoting.
 				waited.Milliseconds(), 0)), nil
 		}
 	}
-	h, err := b.decodeSendHeader(req)
+	st := getSendState()
+	h, err := b.decodeSendHeader(req, &st.props)
 	if err != nil {
 		return nil, err
 	}
-	sr := &sendResponse{cmd: *remoting.NewResponse(req, code.SystemError, "")}
-	resp := &sr.cmd
+	st.cmd = *remoting.NewResponse(req, code.SystemError, "")
+	resp := &st.cmd
 	resp.SetExtPairs(noExtPairs)
+	resp.SetRecycler(st)
 	tc, fail := b.checkSend(c, req, &h)
 	if fail != nil {
 		fail.ExtFields = map[string]string{}
@@ -88,7 +91,8 @@ func (b *Broker) handleSend(c *remoting.Conn, req *remoting.Command) (*remoting.
 		queueID = rand.Int32N(max(tc.WriteQueueNums, 1))
 	}
 	born, _ := netip.ParseAddrPort(c.RemoteAddr())
-	m := &store.Message{
+	m := &st.msg
+	*m = store.Message{
 		Topic:          h.Topic,
 		QueueID:        queueID,
 		Flag:           h.Flag,
@@ -102,16 +106,28 @@ func (b *Broker) handleSend(c *remoting.Conn, req *remoting.Command) (*remoting.
 	if tc.TopicFilterType == "MULTI_TAG" {
 		m.SysFlag |= compat.MultiTagsFlag
 	}
-	props := compat.DecodeProperties(h.Properties)
+	batch := h.Batch || req.Code == code.SendBatchMessage
+	// The common send (no batch, no transaction) reads the few properties it needs from the client's string
+	// and stores them re-ordered into a buffer, without a map (see appendStoredProperties).
+	var props map[string]string
+	var wait bool
+	if batch || hasProperty(h.Properties, compat.PropertyTransactionPrepared) {
+		props = compat.DecodeProperties(h.Properties)
+		wait = waitStoreMsgOK(props)
+	} else {
+		v, ok := compat.GetProperty(h.Properties, compat.PropertyWaitStoreMsgOK)
+		wait = !ok || strings.EqualFold(v, "true")
+	}
+	oneway := req.IsOneway()
 	// Under SYNC_FLUSH a send that waits for the disk is answered from the flush completion, off the send
 	// worker, so one flush covers every send in flight (Java's asyncPutMessage); see answerWhenDurable.
 	dw, async := b.rawStore().(durableWaiter)
-	async = async && dw.SyncFlush() && waitStoreMsgOK(props)
+	async = async && dw.SyncFlush() && wait
 
 	// No context or timer per send: the store bounds its own flush wait (syncFlushTimeout).
 	ctx := context.Background()
 	var res store.PutResult
-	if h.Batch || req.Code == code.SendBatchMessage {
+	if batch {
 		if strings.HasPrefix(h.Topic, retryGroupTopicPrefix) {
 			resp.Code, resp.Remark = code.MessageIllegal, "batch request does not support retry group "+h.Topic
 			return resp, nil
@@ -123,12 +139,21 @@ func (b *Broker) handleSend(c *remoting.Conn, req *remoting.Command) (*remoting.
 			BornHost: m.BornHost, StoreHost: m.StoreHost, SkipFlushWait: async,
 		})
 	} else {
-		if done, r := b.routeRetry(&h, req.Version, m, props, resp); done {
+		if done, r := b.routeRetry(&h, req.Version, m, resp); done {
 			return r, nil
 		}
-		props[compat.PropertyCluster] = b.cfg.Broker.BrokerClusterName
-		m.Properties = props
-		m.PropertiesString = storedProperties(props, h.Properties)
+		if props == nil {
+			st.stored = appendStoredProperties(st.stored[:0], h.Properties, b.cfg.Broker.BrokerClusterName)
+			m.PropertiesString = unsafe.String(unsafe.SliceData(st.stored), len(st.stored))
+			// Without the map the store takes WAIT as absent: a WAIT=false send must say it does not wait.
+			m.SkipFlushWait = async || !wait
+			m.NoMsgID = true // putResponse writes it into the state's buffer
+		} else {
+			props[compat.PropertyCluster] = b.cfg.Broker.BrokerClusterName
+			m.Properties = props
+			m.PropertiesString = storedProperties(props, h.Properties)
+			m.SkipFlushWait = async
+		}
 		if strings.EqualFold(props[compat.PropertyTransactionPrepared], "true") { // Boolean.parseBoolean
 			if b.cfg.Broker.RejectTransactionMessage {
 				resp.Code = code.NoPermission
@@ -141,30 +166,59 @@ func (b *Broker) handleSend(c *remoting.Conn, req *remoting.Command) (*remoting.
 			}
 			txn.PrepareHalf(m)
 		}
-		m.SkipFlushWait = async
 		res = b.store.PutMessage(ctx, m)
+		m.Body, m.PropertiesString, m.Properties = nil, "", nil // the store copied them
 	}
 	// Under SYNC_MASTER a send that waits is answered once a slave has it (Java submitReplicaRequest).
 	rw, replicate := b.rawStore().(replicaWaiter)
-	if !replicate || !rw.SyncMaster() || !waitStoreMsgOK(props) {
+	if !replicate || !rw.SyncMaster() || !wait {
 		rw = nil
 	}
 	if async && res.Status == store.PutOK {
-		b.answerWhenDurable(c, req, resp, dw, rw, res, queueID)
+		b.answerWhenDurable(c, oneway, st, dw, rw, res, queueID)
 		return nil, nil
 	}
 	if rw != nil && res.Status == store.PutOK {
-		b.answerReplicated(c, req, resp, rw, res, res.Status, queueID)
+		b.answerReplicated(c, oneway, st, rw, res, res.Status, queueID)
 		return nil, nil
 	}
-	b.putResponseInto(resp, &sr.kv, res, queueID)
+	b.putResponse(st, res, queueID)
 	return resp, nil
 }
 
-// sendResponse is a send response and the storage of its extFields pairs, allocated together.
-type sendResponse struct {
-	cmd remoting.Command
-	kv  [10]string
+// hasProperty reports whether an encoded properties string holds key (with a value).
+func hasProperty(props, key string) bool {
+	_, ok := compat.GetProperty(props, key)
+	return ok
+}
+
+// sendState is what one send needs beyond the request: the response with its extFields pairs, the message
+// handed to the store, and buffers for the client's properties, the stored properties and the answer's
+// msgId / queue offset text. It comes from a pool and goes back when the connection wrote the response
+// (remoting.Command.SetRecycler); a send answered otherwise (an error, a response built elsewhere) drops it.
+type sendState struct {
+	cmd    remoting.Command
+	kv     [10]string
+	msg    store.Message
+	props  []byte // the client's properties string, unescaped (decodeSendHeader)
+	stored []byte // the properties as stored (appendStoredProperties)
+	text   []byte // msgId and queue offset of the answer
+}
+
+var sendStates = sync.Pool{New: func() any {
+	return &sendState{props: make([]byte, 0, 256), stored: make([]byte, 0, 256), text: make([]byte, 0, 128)}
+}}
+
+func getSendState() *sendState { return sendStates.Get().(*sendState) }
+
+// Recycle is called by the connection once the response is written: nothing refers to the state any more.
+func (s *sendState) Recycle() {
+	s.cmd, s.kv, s.msg = remoting.Command{}, [10]string{}, store.Message{}
+	if cap(s.props) > 64<<10 || cap(s.stored) > 64<<10 {
+		return // an outsized message: let its buffers go
+	}
+	s.props, s.stored, s.text = s.props[:0], s.stored[:0], s.text[:0]
+	sendStates.Put(s)
 }
 
 // noExtPairs is the empty extFields of a send response that is not SUCCESS ("extFields":{}).
@@ -180,16 +234,17 @@ var sendResponseKeys = func() [5]string {
 
 // answerReplicated writes the send response once a slave acknowledged the records (or FLUSH_SLAVE_TIMEOUT /
 // SLAVE_NOT_AVAILABLE). It registers a callback with the store's group transfer: no goroutine or timer per
-// send. flushStatus is the SYNC_FLUSH outcome; as in Java, a replication failure overrides it.
-func (b *Broker) answerReplicated(c *remoting.Conn, req, resp *remoting.Command, rw replicaWaiter, res store.PutResult,
+// send. flushStatus is the SYNC_FLUSH outcome; as in Java, a replication failure overrides it. The request
+// is not kept (the router reuses it): the response already carries its opaque.
+func (b *Broker) answerReplicated(c *remoting.Conn, oneway bool, st *sendState, rw replicaWaiter, res store.PutResult,
 	flushStatus store.PutMessageStatus, queueID int32) {
 	rw.WaitReplica(res, func(r store.PutResult) {
 		if r.Status == store.PutOK {
 			r.Status = flushStatus
 		}
-		b.putResponse(resp, r, queueID)
-		if !req.IsOneway() {
-			_ = c.Send(resp)
+		b.putResponse(st, r, queueID)
+		if !oneway {
+			_ = c.Send(&st.cmd)
 		}
 	})
 }
@@ -209,16 +264,16 @@ func waitStoreMsgOK(props map[string]string) bool {
 // answerWhenDurable writes the send response once the records are flushed (or FLUSH_DISK_TIMEOUT). It
 // registers a callback with the store's group commit, like answerReplicated: no goroutine or timer per send,
 // and the send worker is free to append the next messages, so one flush covers every send in flight.
-func (b *Broker) answerWhenDurable(c *remoting.Conn, req, resp *remoting.Command, dw durableWaiter, rw replicaWaiter,
+func (b *Broker) answerWhenDurable(c *remoting.Conn, oneway bool, st *sendState, dw durableWaiter, rw replicaWaiter,
 	res store.PutResult, queueID int32) {
 	dw.WhenDurable(res, func(flushed store.PutResult) {
 		if rw != nil {
-			b.answerReplicated(c, req, resp, rw, res, flushed.Status, queueID)
+			b.answerReplicated(c, oneway, st, rw, res, flushed.Status, queueID)
 			return
 		}
-		b.putResponse(resp, flushed, queueID)
-		if !req.IsOneway() {
-			_ = c.Send(resp)
+		b.putResponse(st, flushed, queueID)
+		if !oneway {
+			_ = c.Send(&st.cmd)
 		}
 	})
 }
@@ -277,7 +332,7 @@ func (b *Broker) checkSend(c *remoting.Conn, req *remoting.Command, h *header.Se
 // handleRetryAndDLQ). It reports done=true with the response when the message must not be stored.
 // As in Java, the DELAY the client sent stays in the properties (Java's DELAY=0 is lost when the properties
 // are replaced), so a diverted message with a DELAY still passes through the schedule topic.
-func (b *Broker) routeRetry(h *header.SendMessageRequestHeader, version int32, m *store.Message, props map[string]string, resp *remoting.Command) (bool, *remoting.Command) {
+func (b *Broker) routeRetry(h *header.SendMessageRequestHeader, version int32, m *store.Message, resp *remoting.Command) (bool, *remoting.Command) {
 	if !strings.HasPrefix(h.Topic, retryGroupTopicPrefix) {
 		return false, nil
 	}
@@ -305,13 +360,10 @@ func (b *Broker) routeRetry(h *header.SendMessageRequestHeader, version int32, m
 	return false, nil
 }
 
-// putResponse maps a store result onto the send response (Java handlePutMessageResult).
-func (b *Broker) putResponse(resp *remoting.Command, res store.PutResult, queueID int32) {
-	b.putResponseInto(resp, new([10]string), res, queueID)
-}
-
-// putResponseInto is putResponse writing the extFields pairs into kv (no map).
-func (b *Broker) putResponseInto(resp *remoting.Command, kv *[10]string, res store.PutResult, queueID int32) {
+// putResponse maps a store result onto the send response (Java handlePutMessageResult), writing the extFields
+// pairs into the state (no map) and the msgId (when the store left it to us) and queue offset into its buffer.
+func (b *Broker) putResponse(st *sendState, res store.PutResult, queueID int32) {
+	resp, kv := &st.cmd, &st.kv
 	switch res.Status {
 	case store.PutOK:
 		resp.Code = code.Success
@@ -358,15 +410,28 @@ func (b *Broker) putResponseInto(resp *remoting.Command, kv *[10]string, res sto
 		}
 		return
 	}
+	msgID := res.MsgID
+	text := st.text[:0]
+	if msgID == "" && st.msg.NoMsgID {
+		text = compat.AppendOffsetMessageID(text, b.storeHost, res.WroteOffset)
+	}
+	idEnd := len(text)
+	text = strconv.AppendInt(text, res.LogicsOffset, 10)
+	offEnd := len(text)
+	text = strconv.AppendInt(text, int64(queueID), 10)
+	st.text = text // text is not appended to again until the state is recycled: the strings below stay valid
+	if idEnd > 0 {
+		msgID = unsafe.String(unsafe.SliceData(text), idEnd)
+	}
 	for i, k := range sendResponseKeys {
 		var v string
 		switch k {
 		case "msgId":
-			v = res.MsgID
+			v = msgID
 		case "queueId":
-			v = strconv.Itoa(int(queueID))
+			v = unsafe.String(&text[offEnd], len(text)-offEnd)
 		case "queueOffset":
-			v = strconv.FormatInt(res.LogicsOffset, 10)
+			v = unsafe.String(&text[idEnd], offEnd-idEnd)
 		case "MSG_REGION":
 			v = b.cfg.Broker.RegionID
 		case "TRACE_ON":

@@ -45,12 +45,16 @@ func (b *Broker) routers() (main, vip *remoting.Router, err error) {
 	// handleSend keeps nothing that aliases the request frame once it returned (the store copies the body,
 	// send_header.go copies or interns the strings), so the frame buffer goes back to the pool.
 	reuse := remoting.WithFrameReuse()
+	// handleSend never waits for the disk or a slave (a waiting send is answered from the flush / replica
+	// completion), so when the send pool is idle the reader runs it itself: no hand-off to a worker. The pool
+	// still runs at most sendMessageThreadPoolNums sends at once, in arrival order.
+	inline := remoting.WithInline()
 
 	table := []routeEntry{
 		// Produce (SendMessageProcessor).
-		{code.SendMessage, send, b.handleSend, []remoting.RouteOption{sendReject, reuse}},
-		{code.SendMessageV2, send, b.handleSend, []remoting.RouteOption{sendReject, raw, reuse}},
-		{code.SendBatchMessage, send, b.handleSend, []remoting.RouteOption{sendReject, raw, reuse}},
+		{code.SendMessage, send, b.handleSend, []remoting.RouteOption{sendReject, reuse, inline}},
+		{code.SendMessageV2, send, b.handleSend, []remoting.RouteOption{sendReject, raw, reuse, inline}},
+		{code.SendBatchMessage, send, b.handleSend, []remoting.RouteOption{sendReject, raw, reuse, inline}},
 		// Consume (PullMessageProcessor): main listener only.
 		{code.PullMessage, pull, b.handlePull, nil},
 		// Lookup (QueryMessageProcessor).

@@ -13,17 +13,33 @@ import (
 // raw extFields (the route is WithRawExt): their one-letter keys are read straight from the frame, without an
 // extFields map, and the names the broker keeps (group, topic, default topic, broker name) are interned.
 // Anything unusual (a bad field, an escape that does not decode) goes through the map path, so errors and
-// remarks are the same as before.
-func (b *Broker) decodeSendHeader(req *remoting.Command) (header.SendMessageRequestHeader, error) {
+// remarks are the same as before. The properties string is unescaped (or copied) into *props, which must
+// outlive every use of h.Properties.
+func (b *Broker) decodeSendHeader(req *remoting.Command, props *[]byte) (header.SendMessageRequestHeader, error) {
 	var h header.SendMessageRequestHeader
 	if req.Code != code.SendMessage && req.HasRawExt() {
 		var f header.LetterFields
-		propsFresh := false // the properties string is already a copy (it had escapes)
+		propsFresh := false // the properties string does not alias the frame (it is in *props or a new string)
+		propsUsed := false  // *props holds a properties value already (a repeated key gets a string of its own)
 		ok := req.RangeExt(func(k, v []byte, escaped bool) bool {
 			if len(k) != 1 {
 				return true // not a V2 key: Decode ignores it
 			}
 			s := unsafe.String(unsafe.SliceData(v), len(v)) // aliases the frame: copied below where kept
+			if k[0] == 'i' && !propsUsed {
+				propsUsed, propsFresh = true, true
+				var err error
+				if escaped {
+					*props, err = remoting.AppendUnescapeExt((*props)[:0], v)
+				} else {
+					*props = append((*props)[:0], v...)
+				}
+				if err != nil {
+					return false
+				}
+				f.Put(k, unsafe.String(unsafe.SliceData(*props), len(*props)))
+				return true
+			}
 			if k[0] == 'i' {
 				propsFresh = escaped
 			}

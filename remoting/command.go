@@ -64,7 +64,16 @@ type Command struct {
 	rawExt     []byte   // extFields as raw JSON, aliasing the frame (WithRawExt routes); ExtFields is nil then
 	extPairs   []string // extFields as key, value, ... in wire order (SetExtPairs); ExtFields is nil then
 	frame      *[]byte  // the pooled frame buffer Body and rawExt alias (WithFrameReuse routes give it back)
+	recycler   Recycler // told once the command was written (SetRecycler)
 }
+
+// Recycler takes a command back once a connection wrote it (a pooled response and the storage it refers to).
+type Recycler interface{ Recycle() }
+
+// SetRecycler makes the connection call r.Recycle() once c's bytes were handed to the socket. It is not called
+// when c is never written (the connection closed first, or Send refused it): the garbage collector takes it
+// then. Ownership: whoever passes c to Send must not touch c (nor what its fields refer to) afterwards.
+func (c *Command) SetRecycler(r Recycler) { c.recycler = r }
 
 // releaseFrame gives the request's pooled frame buffer back once its handler returned (WithFrameReuse).
 // Body and the raw extFields are cleared: they pointed into the buffer.

@@ -292,8 +292,8 @@ func (c *Conn) readLoop() {
 			return
 		}
 		c.touch()
-		cmd, err := decodeFor(frame, rawExt)
-		if err != nil {
+		cmd := getRequest()
+		if err := decodeInto(frame, rawExt, cmd); err != nil {
 			// Java closes the channel on a header it cannot decode; so do we.
 			c.log.Warn("closing connection: undecodable command", "remote", c.remote, "err", err)
 			c.closeWith(err)
@@ -320,7 +320,8 @@ func (c *Conn) writeLoop() {
 	type part struct{ start, end int }
 	var parts []part
 	var bodies [][]byte
-	var batch []pendingWrite
+	var batch, spare []pendingWrite
+	var recycle []Recycler
 	// w lives for the connection: net.Buffers.WriteTo takes a pointer, and a fresh slice per batch would be
 	// allocated each time.
 	w := &struct{ bufs, iov net.Buffers }{}
@@ -331,17 +332,16 @@ func (c *Conn) writeLoop() {
 			return
 		}
 		for {
+			// Swap the queue with the drained batch: no copy, and both arrays are reused.
 			c.wmu.Lock()
-			batch = append(batch[:0], c.wq...)
-			clear(c.wq)
-			c.wq = c.wq[:0]
-			if cap(c.wq) > 4096 {
-				c.wq = nil // do not keep a burst's backing array for the connection's lifetime
-			}
+			batch, c.wq = c.wq, spare[:0]
 			c.wmu.Unlock()
 			if len(batch) == 0 {
+				spare = batch
 				break
 			}
+			spare = nil
+			drained := batch
 			for len(batch) > 0 {
 				hdr, parts, bodies = hdr[:0], parts[:0], bodies[:0]
 				written := 0
@@ -358,6 +358,9 @@ func (c *Conn) writeLoop() {
 					}
 					parts = append(parts, part{start, len(hdr)})
 					bodies = append(bodies, cmd.Body)
+					if cmd.recycler != nil {
+						recycle = append(recycle, cmd.recycler)
+					}
 				}
 				clear(batch[:i])
 				batch = batch[i:]
@@ -376,10 +379,18 @@ func (c *Conn) writeLoop() {
 					c.closeWith(err)
 					return
 				}
+				for j, rc := range recycle {
+					rc.Recycle()
+					recycle[j] = nil
+				}
+				recycle = recycle[:0]
 				c.wmu.Lock()
 				c.queued -= written
 				c.wmu.Unlock()
 				c.touch()
+			}
+			if cap(drained) <= 4096 { // do not keep a burst's backing array for the connection's lifetime
+				spare = drained[:0]
 			}
 		}
 	}

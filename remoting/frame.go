@@ -60,16 +60,25 @@ func Decode(frame []byte) (*Command, error) { return decodeFor(frame, nil) }
 // decodeFor is Decode that leaves extFields raw (Command.RangeExt) for a JSON request whose code rawExt
 // accepts (the routes registered WithRawExt).
 func decodeFor(frame []byte, rawExt func(code int32) bool) (*Command, error) {
+	c := new(Command)
+	if err := decodeInto(frame, rawExt, c); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// decodeInto is decodeFor into a zero Command.
+func decodeInto(frame []byte, rawExt func(code int32) bool, c *Command) error {
 	if len(frame) < 4 {
-		return nil, fmt.Errorf("%w: %d bytes, shorter than the header length field", ErrFrameCorrupt, len(frame))
+		return fmt.Errorf("%w: %d bytes, shorter than the header length field", ErrFrameCorrupt, len(frame))
 	}
 	mark := binary.BigEndian.Uint32(frame)
 	st := SerializeType(mark >> 24)
 	hl := int(mark & 0xFFFFFF)
 	if hl > len(frame)-4 {
-		return nil, fmt.Errorf("%w: header length %d exceeds the frame (%d bytes)", ErrFrameCorrupt, hl, len(frame)-4)
+		return fmt.Errorf("%w: header length %d exceeds the frame (%d bytes)", ErrFrameCorrupt, hl, len(frame)-4)
 	}
-	c := &Command{SerializeType: st}
+	c.SerializeType = st
 	h := frame[4 : 4+hl]
 	var err error
 	switch st {
@@ -84,15 +93,27 @@ func decodeFor(frame []byte, rawExt func(code int32) bool) (*Command, error) {
 	case RocketMQ:
 		err = decodeRocketMQHeader(h, c)
 	default:
-		return nil, fmt.Errorf("%w: unknown serialize type %d", ErrFrameCorrupt, st)
+		return fmt.Errorf("%w: unknown serialize type %d", ErrFrameCorrupt, st)
 	}
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if body := frame[4+hl:]; len(body) > 0 {
 		c.Body = body
 	}
-	return c, nil
+	return nil
+}
+
+// cmdPool holds request Commands of WithFrameReuse routes between requests.
+var cmdPool = sync.Pool{New: func() any { return new(Command) }}
+
+// getRequest is a zero Command for the reader to decode into.
+func getRequest() *Command { return cmdPool.Get().(*Command) }
+
+// putRequest gives a request back once its WithFrameReuse handler returned.
+func putRequest(c *Command) {
+	*c = Command{}
+	cmdPool.Put(c)
 }
 
 // FrameReader reads length-prefixed frames, checking the announced sizes before allocating.

@@ -391,10 +391,32 @@ func (c *Command) LoadExtFields() error {
 	return nil
 }
 
+// AppendUnescapeExt is UnescapeExt appending the string's bytes to dst, for a caller that keeps them in a
+// buffer of its own (no new string for the common escapes).
+func AppendUnescapeExt(dst, escaped []byte) ([]byte, error) {
+	if out, ok := appendUnescapeBMP(dst, escaped); ok {
+		return out, nil
+	}
+	s, err := UnescapeExt(escaped)
+	if err != nil {
+		return dst, err
+	}
+	return append(dst, s...), nil
+}
+
 // unescapeBMP decodes the escapes of a string scanned by scanString into one new string. It declines (false)
 // surrogate escapes, which json-iterator decodes in its own way.
 func unescapeBMP(v []byte) (string, bool) {
-	out := make([]byte, 0, len(v))
+	out, ok := appendUnescapeBMP(make([]byte, 0, len(v)), v)
+	if !ok {
+		return "", false
+	}
+	return unsafe.String(unsafe.SliceData(out), len(out)), true
+}
+
+// appendUnescapeBMP is unescapeBMP appending to out.
+func appendUnescapeBMP(out, v []byte) ([]byte, bool) {
+	start := len(out)
 	for i := 0; i < len(v); i++ {
 		c := v[i]
 		if c != '\\' {
@@ -403,7 +425,7 @@ func unescapeBMP(v []byte) (string, bool) {
 		}
 		i++
 		if i >= len(v) {
-			return "", false
+			return out[:start], false
 		}
 		switch v[i] {
 		case '"', '\\', '/':
@@ -420,22 +442,22 @@ func unescapeBMP(v []byte) (string, bool) {
 			out = append(out, '\t')
 		case 'u':
 			if len(v)-i < 5 || !isHex4(v[i+1:i+5]) {
-				return "", false
+				return out[:start], false
 			}
 			var r rune
 			for _, h := range v[i+1 : i+5] {
 				r = r<<4 | rune(unhex(h))
 			}
 			if r >= 0xD800 && r <= 0xDFFF {
-				return "", false
+				return out[:start], false
 			}
 			out = utf8.AppendRune(out, r)
 			i += 4
 		default:
-			return "", false
+			return out[:start], false
 		}
 	}
-	return unsafe.String(unsafe.SliceData(out), len(out)), true
+	return out, true
 }
 
 func unhex(c byte) byte {

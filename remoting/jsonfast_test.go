@@ -23,6 +23,9 @@ func checkFastAgrees(t *testing.T, h []byte) bool {
 				var err error
 				s, err = UnescapeExt(v)
 				require.NoError(t, err)
+				appended, err := AppendUnescapeExt([]byte("prefix"), v)
+				require.NoError(t, err)
+				require.Equal(t, "prefix"+s, string(appended), "AppendUnescapeExt of %q", v)
 			}
 			fromRange[string(k)] = s
 			return true

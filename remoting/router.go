@@ -7,6 +7,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/panjf2000/ants/v2"
@@ -20,9 +21,41 @@ type HandlerFunc func(c *Conn, req *Command) (*Command, error)
 // Pool runs handlers. It is an ants pool of Workers goroutines; up to QueueLen further requests wait for a
 // worker (the connection's reader blocks, which pushes back on that peer); past that requests are refused with
 // SYSTEM_BUSY "[OVERLOAD]...", as Java refuses when its executor queue is full.
+//
+// At most Workers handlers of a pool run at once, wherever they run: every handler holds one of the pool's
+// slots while it runs. A route registered WithInline runs its handler on the connection's reader goroutine
+// when a slot is free and no request of the pool is waiting (no hand-off to a worker, no goroutine switch);
+// otherwise it queues like any other. So a pool of one worker (Java's single SendMessageThread) still runs one
+// handler at a time, in arrival order.
 type Pool struct {
-	name string
-	p    *ants.Pool
+	name   string
+	p      *ants.PoolWithFunc
+	slots  chan struct{} // one token per handler running (on a worker or inline on a reader)
+	queued atomic.Int32  // requests handed to the pool and not started yet
+}
+
+// task is one request handed to a pool worker (pooled: no closure per request).
+type task struct {
+	r     *Router
+	rt    *route
+	c     *Conn
+	req   *Command
+	start time.Time
+}
+
+var taskPool = sync.Pool{New: func() any { return new(task) }}
+
+// runTask is every pool worker's function.
+func runTask(arg any) {
+	t := arg.(*task)
+	r, rt, c, req, start := t.r, t.rt, t.c, t.req, t.start
+	*t = task{}
+	taskPool.Put(t)
+	p := rt.pool
+	p.slots <- struct{}{}
+	p.queued.Add(-1)
+	defer func() { <-p.slots }()
+	r.run(rt, c, req, start)
 }
 
 // NewPool makes a pool with the given number of workers and waiting requests.
@@ -36,24 +69,38 @@ func NewPool(name string, workers, queueLen int) (*Pool, error) {
 	} else {
 		opts = append(opts, ants.WithMaxBlockingTasks(queueLen))
 	}
-	p, err := ants.NewPool(workers, opts...)
+	p, err := ants.NewPoolWithFunc(workers, runTask, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("remoting: pool %s: %w", name, err)
 	}
-	return &Pool{name: name, p: p}, nil
+	return &Pool{name: name, p: p, slots: make(chan struct{}, workers)}, nil
 }
 
 // Name is the pool's name, for logs and runtime info.
 func (p *Pool) Name() string { return p.name }
 
-// Running is the number of busy workers; Waiting the number of requests waiting for one.
-func (p *Pool) Running() int { return p.p.Running() }
+// Running is the number of handlers running (on workers or inline).
+func (p *Pool) Running() int { return len(p.slots) }
 
 // Waiting is the number of requests waiting for a worker.
-func (p *Pool) Waiting() int { return p.p.Waiting() }
+func (p *Pool) Waiting() int { return int(p.queued.Load()) }
 
 // Release stops the pool's workers.
 func (p *Pool) Release() { p.p.Release() }
+
+// tryInline takes a slot for a handler run on the reader: only when one is free and nothing waits, so that
+// requests queued before keep their turn.
+func (p *Pool) tryInline() bool {
+	if p.queued.Load() != 0 {
+		return false
+	}
+	select {
+	case p.slots <- struct{}{}:
+		return true
+	default:
+		return false
+	}
+}
 
 type route struct {
 	h      HandlerFunc
@@ -61,6 +108,7 @@ type route struct {
 	reject func() bool
 	raw    bool     // WithRawExt
 	reuse  bool     // WithFrameReuse
+	inline bool     // WithInline
 	obs    Observer // nil: not measured
 }
 
@@ -91,10 +139,17 @@ func WithReject(reject func() bool) RouteOption { return func(r *route) { r.reje
 // LoadExtFields. For hot handlers that read a few keys (SEND_MESSAGE_V2).
 func WithRawExt() RouteOption { return func(r *route) { r.raw = true } }
 
-// WithFrameReuse gives the request's frame buffer back to the pool as soon as the handler returned. The
-// handler promises that nothing it keeps or answers with (neither the response nor anything that runs after
-// it returned) aliases req.Body or the raw extFields: copy what must outlive the call.
+// WithFrameReuse gives the request's frame buffer and the request Command itself back to their pools as soon
+// as the handler returned. The handler promises that nothing it keeps or answers with (neither the response
+// nor anything that runs after it returned) refers to req, req.Body or the raw extFields: copy what must
+// outlive the call (a handler that answers later keeps the opaque and oneway bit, not req).
 func WithFrameReuse() RouteOption { return func(r *route) { r.reuse = true } }
+
+// WithInline runs the route's handler on the connection's reader goroutine when its pool has a free slot and
+// no waiting request (see Pool). The handler must not wait on anything slow: while it runs, that connection
+// reads nothing more (other connections are not affected). For the send handlers, which answer a waiting
+// send from the flush or replica completion instead of waiting.
+func WithInline() RouteOption { return func(r *route) { r.inline = true } }
 
 // Router maps request codes to handlers and pools. It is the one place a server lists what it serves.
 // Register every route before serving; the table is read without locks afterwards.
@@ -171,14 +226,25 @@ func (r *Router) dispatch(c *Conn, req *Command) {
 	if rt.obs != nil {
 		start = time.Now()
 	}
-	task := func() { r.run(rt, c, req, start) }
 	if rt.pool == nil {
-		go task()
+		go r.run(rt, c, req, start)
 		return
 	}
-	if err := rt.pool.p.Submit(task); err != nil {
+	p := rt.pool
+	if rt.inline && p.tryInline() {
+		r.run(rt, c, req, start)
+		<-p.slots
+		return
+	}
+	t := taskPool.Get().(*task)
+	*t = task{r: r, rt: rt, c: c, req: req, start: start}
+	p.queued.Add(1)
+	if err := p.p.Invoke(t); err != nil {
+		p.queued.Add(-1)
+		*t = task{}
+		taskPool.Put(t)
 		if errors.Is(err, ants.ErrPoolOverload) || errors.Is(err, ants.ErrPoolClosed) {
-			r.warnOverload(rt.pool, c, req)
+			r.warnOverload(p, c, req)
 			busy := NewResponse(req, codeSystemBusy, remarkOverload)
 			busy.SerializeType = JSON
 			_ = c.Send(busy)
@@ -216,6 +282,7 @@ func (r *Router) run(rt *route, c *Conn, req *Command, start time.Time) {
 	}()
 	if rt.reuse {
 		req.releaseFrame()
+		defer putRequest(req)
 	}
 	if err != nil {
 		r.log.Warn("request failed", "code", req.Code, "remote", c.RemoteAddr(), "err", err)

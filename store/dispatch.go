@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strconv"
 	"time"
+	"unsafe"
 
 	"github.com/rocketd/rocketd/compat"
 	"github.com/rocketd/rocketd/store/commitlog"
@@ -92,7 +93,9 @@ func (s *DefaultMessageStore) doReput() {
 // dispatch builds the CQ unit and index entries of one record (CommitLogDispatcherBuildConsumeQueue and
 // CommitLogDispatcherBuildIndex).
 func (s *DefaultMessageStore) dispatch(rec *commitlog.Record) {
-	props := string(rec.Properties)
+	// props aliases the mapped record, held by doReput until every dispatcher and listener has run: index
+	// keys are hashed, tags turned into their code, and listeners copy what they keep (ArrivingListener).
+	props := unsafe.String(unsafe.SliceData(rec.Properties), len(rec.Properties))
 	var tags, keys, uniq, delay string
 	compat.RangeProperties(props, func(k, v string) bool {
 		switch k {
@@ -157,9 +160,12 @@ func (s *DefaultMessageStore) dispatch(rec *commitlog.Record) {
 	}
 	// Like Java, listeners hear about a message after every dispatcher (CQ and index) has run.
 	if notify && s.arriving != nil && s.started.Load() {
-		s.arriving(&DispatchInfo{Topic: topic, QueueID: rec.QueueID, QueueOffset: rec.QueueOffset,
+		// One DispatchInfo for the store: only one goroutine dispatches at a time, and listeners do not keep it.
+		s.dispatchInfo = DispatchInfo{Topic: topic, QueueID: rec.QueueID, QueueOffset: rec.QueueOffset,
 			TagsCode: tagsCode, StoreTimestamp: rec.StoreTimestamp, PhyOffset: rec.PhysicalOffset,
-			Size: rec.TotalSize, Properties: props})
+			Size: rec.TotalSize, Properties: props}
+		s.arriving(&s.dispatchInfo)
+		s.dispatchInfo = DispatchInfo{}
 	}
 }
 

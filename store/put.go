@@ -59,6 +59,11 @@ func (s *DefaultMessageStore) PutMessage(ctx context.Context, msg *Message) PutR
 	if st, err := s.checkStoreStatus(); err != nil {
 		return PutResult{Status: st, Err: err}
 	}
+	if msg.Properties == nil && storeReadsProperties(msg.PropertiesString) {
+		cp := *msg // the store redirects or checks it: work on the decoded map, as for any other caller
+		cp.Properties = compat.DecodeProperties(msg.PropertiesString)
+		msg = &cp
+	}
 	m := commitlog.Message{
 		Topic: msg.Topic, QueueID: msg.QueueID, Flag: msg.Flag, Body: msg.Body, Properties: msg.PropertiesString,
 		SysFlag: msg.SysFlag, BornTimestamp: msg.BornTimestamp, BornHost: msg.BornHost, StoreHost: msg.StoreHost,
@@ -105,7 +110,9 @@ func (s *DefaultMessageStore) PutMessage(ctx context.Context, msg *Message) PutR
 	}
 	out := PutResult{Status: PutOK, WroteOffset: res.WroteOffset, WroteBytes: res.WroteBytes, LogicsOffset: res.LogicsOffset,
 		StoreTimestamp: res.StoreTimestamp, MsgNum: 1}
-	out.MsgID = string(compat.AppendOffsetMessageID(make([]byte, 0, 56), msg.StoreHost, res.WroteOffset))
+	if !msg.NoMsgID {
+		out.MsgID = string(compat.AppendOffsetMessageID(make([]byte, 0, 56), msg.StoreHost, res.WroteOffset))
+	}
 	if waitStoreMsgOK(msg.Properties) && !msg.SkipFlushWait {
 		if err := s.cl.WaitFlushed(ctx, res.WroteOffset+int64(res.WroteBytes)); err != nil {
 			out.Status, out.Err = FlushDiskTimeout, err
@@ -188,6 +195,17 @@ func checkMessage(topic, props string) (PutMessageStatus, error) {
 		return MessageIllegal, fmt.Errorf("store: properties length %d > %d", n, commitlog.MaxPropertiesLength)
 	}
 	return PutOK, nil
+}
+
+// storeReadsProperties reports whether an encoded properties string holds a key PutMessage acts on (DELAY,
+// TIMER_*, WAIT): a message without a map and without such keys is stored as it is.
+func storeReadsProperties(props string) bool {
+	found := false
+	compat.RangeProperties(props, func(k, _ string) bool {
+		found = k == compat.PropertyDelayTimeLevel || k == compat.PropertyWaitStoreMsgOK || strings.HasPrefix(k, "TIMER_")
+		return !found
+	})
+	return found
 }
 
 func delayLevel(props map[string]string) int {

@@ -52,6 +52,8 @@ type DefaultMessageStore struct {
 	lastExitOK bool
 
 	arriving ArrivingListener
+	// dispatchInfo is what dispatch hands the listener (reused: one dispatching goroutine at a time).
+	dispatchInfo DispatchInfo
 
 	// replication (replication.go)
 	haSrv atomic.Pointer[ha.Service]

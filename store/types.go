@@ -23,10 +23,14 @@ type Message struct {
 	QueueID int32
 	Flag    int32
 	Body    []byte
-	// Properties is the in-memory property map (WAIT and DELAY are read from it).
+	// Properties is the in-memory property map (WAIT, DELAY and the TIMER_* keys are read from it). It may be
+	// nil when PropertiesString is set: the store then reads DELAY and TIMER_* from PropertiesString (and
+	// decodes it only for a message it redirects), and WAIT counts as absent (set SkipFlushWait for a message
+	// that must not wait).
 	Properties map[string]string
 	// PropertiesString, when set, is stored verbatim (the broker encodes it with WAIT stripped, as Java
-	// does); otherwise Properties is encoded. A delayed message is always re-encoded from Properties.
+	// does); otherwise Properties is encoded. A delayed message is always re-encoded from Properties. The
+	// store does not keep it (nor Body) once PutMessage returned.
 	PropertiesString          string
 	SysFlag                   int32
 	BornTimestamp             int64
@@ -37,6 +41,9 @@ type Message struct {
 	// SkipFlushWait: return once appended even under SYNC_FLUSH with WAIT; the caller waits with WaitDurable
 	// off its worker, so one flush covers every send in flight (Java completes such sends asynchronously).
 	SkipFlushWait bool
+	// NoMsgID leaves PutResult.MsgID empty: the caller builds the offset message id itself where it needs it
+	// (compat.AppendOffsetMessageID of StoreHost and PutResult.WroteOffset), without a string per put.
+	NoMsgID bool
 }
 
 // MessageBatch is a client batch (MessageExtBatch): Body holds the client-encoded inner messages.
@@ -188,4 +195,6 @@ type DispatchInfo struct {
 }
 
 // ArrivingListener is called from the dispatch goroutine for every ConsumeQueue unit; it must not block.
+// info, and its Properties (which alias the mapped CommitLog), are valid only during the call: copy what you
+// keep (a copy of *info is fine, but copy Properties with strings.Clone).
 type ArrivingListener func(info *DispatchInfo)
