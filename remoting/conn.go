@@ -276,8 +276,24 @@ func (c *Conn) serve() {
 	<-wdone
 }
 
+// timedReader notes when each read from the socket returned: a frame's arrival time is that of the read that
+// completed it, also when the reader gets to it later (a pipelined burst read in one go and served inline one
+// request at a time still ages from when it arrived, as in Java's decoder thread). One clock read per read
+// call, not per frame.
+type timedReader struct {
+	r  io.Reader
+	at time.Time
+}
+
+func (t *timedReader) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	t.at = time.Now()
+	return n, err
+}
+
 func (c *Conn) readLoop() {
-	fr := NewFrameReader(c.nc, c.maxFrame)
+	tr := &timedReader{r: c.nc, at: time.Now()}
+	fr := NewFrameReader(tr, c.maxFrame)
 	var rawExt func(int32) bool
 	if r, ok := c.d.(interface{ rawExt(code int32) bool }); ok {
 		rawExt = r.rawExt
@@ -291,7 +307,7 @@ func (c *Conn) readLoop() {
 			c.closeWith(err)
 			return
 		}
-		c.touch()
+		c.lastActive.Store(tr.at.UnixNano())
 		cmd := getRequest()
 		if err := decodeInto(frame, rawExt, cmd); err != nil {
 			// Java closes the channel on a header it cannot decode; so do we.
@@ -299,7 +315,7 @@ func (c *Conn) readLoop() {
 			c.closeWith(err)
 			return
 		}
-		cmd.receivedAt = time.Now()
+		cmd.receivedAt = tr.at
 		cmd.frame = slot
 		if cmd.IsResponse() {
 			if cl := c.unregister(cmd.Opaque); cl != nil {

@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"io"
 	"testing"
+
+	"github.com/rocketd/rocketd/compat/fastjson"
 )
 
 // twoPieces delivers data in two reads split at cut, so every partial-read position gets exercised.
@@ -107,3 +109,15 @@ func fuzzHeader(f *testing.F, st SerializeType) {
 
 func FuzzDecodeJSONHeader(f *testing.F)     { fuzzHeader(f, JSON) }
 func FuzzDecodeRocketMQHeader(f *testing.F) { fuzzHeader(f, RocketMQ) }
+
+// FuzzAppendJSONString: the plain-ASCII shortcut writes what the fastjson writer writes.
+func FuzzAppendJSONString(f *testing.F) {
+	for _, s := range []string{"", "abc", "7F0000010B5C18B4AAC2671C3D8C0000", "a\"b", "a\\b", "a/b", "\x01\x7f", "é\u2028", "\xff"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := appendJSONString([]byte("x"), s), fastjson.AppendString([]byte("x"), s, false); string(got) != string(want) {
+			t.Fatalf("%q: got %q, fastjson writes %q", s, got, want)
+		}
+	})
+}

@@ -70,7 +70,18 @@ func appendSortedExt(dst []byte, ext map[string]string) []byte {
 
 // appendJSONString quotes s as fastjson does by default (compat/fastjson): '"' and '\\' escaped, control
 // characters, U+007F..U+009F, U+2028 and U+2029 as escapes, everything else raw; invalid UTF-8 becomes U+FFFD.
-func appendJSONString(dst []byte, s string) []byte { return fastjson.AppendString(dst, s, false) }
+func appendJSONString(dst []byte, s string) []byte {
+	// Nearly every header string is printable ASCII without quotes or backslashes (names, numbers, ids):
+	// copy it whole; anything else goes through the escaping writer.
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7F || c == '"' || c == '\\' {
+			return fastjson.AppendString(dst, s, false)
+		}
+	}
+	dst = append(dst, '"')
+	dst = append(dst, s...)
+	return append(dst, '"')
+}
 
 var jsonCfg = jsoniter.Config{}.Froze()
 
