@@ -117,7 +117,9 @@ type member struct {
 	failed bool
 }
 
-func (m *member) target() *Target { return &Target{Name: m.s.Name(), Addr: m.s.Addr(), Pid: m.pid, Rep: m.rep} }
+func (m *member) target() *Target {
+	return &Target{Name: m.s.Name(), Addr: m.s.Addr(), Pid: m.pid, Rep: m.rep}
+}
 
 // sendOn runs one send against t and records the broker's CPU time over it.
 func sendOn(ctx context.Context, t *Target, cfg SendConfig) (*SendResult, error) {

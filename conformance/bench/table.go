@@ -403,8 +403,12 @@ func (res *Results) Targets() []string {
 		}
 		return "MISSED"
 	}
-	ge := func(a, b []float64, lim float64) string { return judge(Ratios(a, b), func(v float64) bool { return v >= lim }) }
-	le := func(a, b []float64, lim float64) string { return judge(Ratios(a, b), func(v float64) bool { return v <= lim }) }
+	ge := func(a, b []float64, lim float64) string {
+		return judge(Ratios(a, b), func(v float64) bool { return v >= lim })
+	}
+	le := func(a, b []float64, lim float64) string {
+		return judge(Ratios(a, b), func(v float64) bool { return v <= lim })
+	}
 	var t []string
 	add := func(name, verdict string) { t = append(t, name+" "+verdict) }
 	add("tps>=2x", ge(tpsOf(a), tpsOf(b), 2))
