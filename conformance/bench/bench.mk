@@ -31,3 +31,12 @@ bench-compare: build mqbench java-deps
 .PHONY: bench-syncmaster
 bench-syncmaster: build mqbench java-deps
 	conformance/bench/syncmaster.sh
+
+# Huge backlog: 1 KiB x64 send TPS on an empty store vs with 100 M x 128 B messages stored unconsumed, rocketd
+# then Java 4.9.8 (one at a time; ~25 GB free disk each; ~15-20 min). On demand only.
+BENCH_BACKLOG_MSGS ?= 100000000
+.PHONY: bench-backlog
+bench-backlog: build mqbench java-deps
+	@mkdir -p $(BENCH_OUT)
+	$(BUILD)/mqbench compare -root . -work $(BENCH_WORK) -ref-work $(BENCH_REF_WORK) -huge-backlog $(BENCH_BACKLOG_MSGS) \
+	  -json $(BENCH_OUT)/backlog.json -log $(BENCH_OUT)/backlog.log -out $(BENCH_OUT)/backlog.txt $(BENCH_ARGS)
