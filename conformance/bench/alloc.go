@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"regexp"
 	"strconv"
+	"strings"
 )
 
 // AllocResult is the send path micro-benchmark: allocations and bytes per SEND_MESSAGE_V2 round trip over the
@@ -30,18 +31,30 @@ func (a *AllocResult) Cell() string {
 	return s
 }
 
-var benchLineRe = regexp.MustCompile(`(?m)^(Benchmark\S+?)(?:-\d+)?\s+\d+\s+([0-9.]+) ns/op(?:\s+[0-9.]+ MB/s)?\s+([0-9.]+) B/op\s+([0-9.]+) allocs/op`)
+var (
+	benchNameRe    = regexp.MustCompile(`^(Benchmark[^\s-]+)(?:-\d+)?\s`)
+	benchFiguresRe = regexp.MustCompile(`(?:^|\s)\d+\s+([0-9.]+) ns/op(?:\s+[0-9.]+ MB/s)?\s+([0-9.]+) B/op\s+([0-9.]+) allocs/op`)
+)
 
-// ParseAllocBench reads `go test -bench X -benchmem` output: the median of the lines of the benchmark named.
+// ParseAllocBench reads `go test -bench X -benchmem` output: the median of the results of the benchmark
+// named. The code under test may log while it runs, so a result's figures can come lines after its name.
 func ParseAllocBench(out, name string) *AllocResult {
 	a := &AllocResult{Bench: name, Output: out}
 	var ns, bs, al []float64
-	for _, m := range benchLineRe.FindAllStringSubmatch(out, -1) {
-		if m[1] != name {
+	cur := ""
+	for _, line := range strings.Split(out, "\n") {
+		if m := benchNameRe.FindStringSubmatch(line); m != nil {
+			cur = m[1]
+		}
+		m := benchFiguresRe.FindStringSubmatch(line)
+		if m == nil {
 			continue
 		}
-		f := func(s string) float64 { v, _ := strconv.ParseFloat(s, 64); return v }
-		ns, bs, al = append(ns, f(m[2])), append(bs, f(m[3])), append(al, f(m[4]))
+		if cur == name {
+			f := func(s string) float64 { v, _ := strconv.ParseFloat(s, 64); return v }
+			ns, bs, al = append(ns, f(m[1])), append(bs, f(m[2])), append(al, f(m[3]))
+		}
+		cur = ""
 	}
 	a.N = len(al)
 	if a.N == 0 {

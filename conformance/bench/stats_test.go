@@ -97,7 +97,9 @@ func TestResultsPrintRepetitions(t *testing.T) {
 
 func TestParseAllocBench(t *testing.T) {
 	out := `goos: linux
-BenchmarkSendV2RoundTrip-2         	  100000	     10500 ns/op	     256 B/op	       3 allocs/op
+BenchmarkSendV2RoundTrip-2         	2026/12/07 19:52:49 INFO topic: create new topic component=broker
+2026/12/07 19:52:49 INFO topic: create new topic component=broker
+  100000	     10500 ns/op	  50.50 MB/s	     256 B/op	       3 allocs/op
 BenchmarkSendV2RoundTripSyncFlush-2	    1000	   1000000 ns/op	    9999 B/op	      99 allocs/op
 BenchmarkSendV2RoundTrip-2         	  100000	      9500 ns/op	     200 B/op	       2 allocs/op
 BenchmarkSendV2RoundTrip-2         	  100000	     10000 ns/op	     240 B/op	       2 allocs/op
