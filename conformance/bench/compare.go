@@ -239,12 +239,18 @@ func Run(ctx context.Context, log io.Writer, p Plan, servers []Server, sweepOnly
 	}
 	sleepCtx(ctx, 2*time.Second)
 	topic := "BenchTopic"
+	var samplers []func()
+	stopSamplers := func() {
+		for _, stop := range samplers {
+			stop()
+		}
+	}
+	defer stopSamplers()
 	for _, m := range live() {
 		if ps, err := ReadProc(m.pid); err == nil {
 			m.rep.IdleRSS, m.rep.IdleAnon = ps.RSS, ps.Anon
 		}
-		stop := sampleAnon(m.pid, &m.rep.PeakAnon)
-		defer stop()
+		samplers = append(samplers, sampleAnon(m.pid, &m.rep.PeakAnon))
 		if err := CreateTopic(ctx, m.s.Addr(), topic, 8); err != nil {
 			fail(m, "create topic: %v", err)
 		}
@@ -294,6 +300,7 @@ func Run(ctx context.Context, log io.Writer, p Plan, servers []Server, sweepOnly
 	if p.Backlog > 0 {
 		backlogRuns(ctx, log, live(), p)
 	}
+	stopSamplers() // the peak is the measured load's, not the restart fill's
 	for _, m := range mems {
 		if ps, err := ReadProc(m.pid); err == nil && m.pid > 0 {
 			m.rep.PeakRSS = ps.HWM
