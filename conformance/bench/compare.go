@@ -292,12 +292,15 @@ func Run(ctx context.Context, log io.Writer, p Plan, servers []Server, sweepOnly
 		gcRuns(ctx, log, live(), p, topic)
 	}
 	if p.GoClient {
+		fmt.Fprintf(log, "== Go client v2.1.2 1 KiB x64\n")
 		goClientRuns(ctx, log, live(), p)
 	}
 	if p.ConsumeWhile {
+		fmt.Fprintf(log, "== consume while producing\n")
 		consumeWhileRuns(ctx, log, live(), p)
 	}
 	if p.Backlog > 0 {
+		fmt.Fprintf(log, "== backlog catch-up: %d x %d B\n", p.Backlog, p.BacklogSize)
 		backlogRuns(ctx, log, live(), p)
 	}
 	stopSamplers() // the peak is the measured load's, not the restart fill's
@@ -310,6 +313,8 @@ func Run(ctx context.Context, log io.Writer, p Plan, servers []Server, sweepOnly
 		// One server at a time (fill, kill -9 and restart RestartReps times, stop, wipe): two full
 		// CommitLogs at once could push the disk over the 85 % at which the Java broker deletes files.
 		for _, m := range live() {
+			fmt.Fprintf(log, "== %s: restart after kill -9 with a %.1f GiB CommitLog, %d time(s)\n", m.s.Name(),
+				float64(p.RestartBytes)/(1<<30), max(p.RestartReps, 1))
 			restartRuns(ctx, log, m, p, topic)
 			_ = m.s.Stop()
 			RemoveStore(m.s)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"bufio"
 	"context"
 	"encoding/json"
@@ -104,6 +105,8 @@ func cmdCompare(ctx context.Context, args []string) error {
 		defer f.Close()
 		out = io.MultiWriter(os.Stdout, f)
 	}
+
+	log = &stampWriter{w: log, t0: time.Now()}
 
 	absRoot, err := filepath.Abs(*root)
 	if err != nil {
@@ -292,6 +295,23 @@ func cmdCompare(ctx context.Context, args []string) error {
 		*warmup, *duration, brokerOpts, *smallOpts, max(*smallReps, 1))
 	res.Print(out)
 	return writeJSON(*jsonOut, res)
+}
+
+// stampWriter prefixes the progress log's "==" step lines with the time since the start, so the log shows
+// where a run's minutes go.
+type stampWriter struct {
+	w  io.Writer
+	t0 time.Time
+}
+
+func (s *stampWriter) Write(b []byte) (int, error) {
+	if bytes.HasPrefix(b, []byte("==")) {
+		d := time.Since(s.t0).Round(time.Second)
+		if _, err := fmt.Fprintf(s.w, "[+%02d:%02d] ", int(d.Minutes()), int(d.Seconds())%60); err != nil {
+			return 0, err
+		}
+	}
+	return s.w.Write(b)
 }
 
 func writeJSON(path string, v any) error {
