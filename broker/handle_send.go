@@ -111,7 +111,7 @@ func (b *Broker) handleSend(c *remoting.Conn, req *remoting.Command) (*remoting.
 	// and stores them re-ordered into a buffer, without a map (see appendStoredProperties).
 	var props map[string]string
 	var wait bool
-	if batch || hasProperty(h.Properties, compat.PropertyTransactionPrepared) {
+	if batch || needsPropertyMap(h.Properties) {
 		props = compat.DecodeProperties(h.Properties)
 		wait = waitStoreMsgOK(props)
 	} else {
@@ -186,10 +186,16 @@ func (b *Broker) handleSend(c *remoting.Conn, req *remoting.Command) (*remoting.
 	return resp, nil
 }
 
-// hasProperty reports whether an encoded properties string holds key (with a value).
-func hasProperty(props, key string) bool {
-	_, ok := compat.GetProperty(props, key)
-	return ok
+// needsPropertyMap reports whether a send's properties take the map path: a transaction half (rewritten by
+// txn.PrepareHalf) or a message the store redirects (DELAY, TIMER_*), whose re-encoded properties keep WAIT
+// as Java's do (Java re-encodes them from its map, which still holds WAIT).
+func needsPropertyMap(props string) bool {
+	found := false
+	compat.RangeProperties(props, func(k, _ string) bool {
+		found = k == compat.PropertyTransactionPrepared || k == compat.PropertyDelayTimeLevel || strings.HasPrefix(k, "TIMER_")
+		return !found
+	})
+	return found
 }
 
 // sendState is what one send needs beyond the request: the response with its extFields pairs, the message
