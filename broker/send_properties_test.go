@@ -2,10 +2,13 @@ package broker
 
 import (
 	"testing"
+	"time"
 
+	"github.com/apache/rocketmq-client-go/v2/primitive"
 	"github.com/stretchr/testify/require"
 
 	"github.com/rocketd/rocketd/compat"
+	"github.com/rocketd/rocketd/remoting/code"
 )
 
 // oldStoredProperties is the map path: what the broker stores for a non-batch send (CLUSTER set on the decoded
@@ -47,4 +50,32 @@ func FuzzStoredProperties(f *testing.F) {
 			t.Fatalf("client %q cluster %q: got %q, map path %q", client, cluster, got[1:], want)
 		}
 	})
+}
+
+// The common send stores the map-free properties (WAIT dropped, CLUSTER added); a delayed send is redirected
+// by the store from the property map, and its record keeps WAIT as before (Java re-encodes from its map).
+func TestStoredPropertiesPlainAndDelayed(t *testing.T) {
+	tb := startTestBroker(t)
+	tb.createTopic(t, "SP", 1)
+	read := func(topic string, queueID int32) map[string]string {
+		var props map[string]string
+		require.Eventually(t, func() bool { return tb.b.store.GetMaxOffsetInQueue(topic, queueID) == 1 }, 5*time.Second, 5*time.Millisecond)
+		res := tb.b.store.GetMessage("g", topic, queueID, 0, 1, nil)
+		require.NotEmpty(t, res.Messages)
+		props = primitive.DecodeMessage(res.Messages[0])[0].GetProperties()
+		res.Release()
+		return props
+	}
+	plain := "KEYS\x01k\x02WAIT\x01true\x02TAGS\x01t"
+	require.Equal(t, code.Success, tb.call(t, code.SendMessageV2, sendV2("SP", 0, plain), []byte("p")).Code)
+	p := read("SP", 0)
+	require.NotContains(t, p, compat.PropertyWaitStoreMsgOK)
+	require.Equal(t, "k", p[compat.PropertyKeys])
+	require.Equal(t, tb.b.cfg.Broker.BrokerClusterName, p[compat.PropertyCluster])
+
+	delayed := "DELAY\x012\x02WAIT\x01true\x02TAGS\x01t"
+	require.Equal(t, code.Success, tb.call(t, code.SendMessageV2, sendV2("SP", 0, delayed), []byte("d")).Code)
+	d := read("SCHEDULE_TOPIC_XXXX", 1)
+	require.Equal(t, "true", d[compat.PropertyWaitStoreMsgOK])
+	require.Equal(t, "SP", d[compat.PropertyRealTopic])
 }
