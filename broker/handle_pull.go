@@ -145,7 +145,13 @@ func (b *Broker) processPull(c *remoting.Conn, req *remoting.Command, allowSuspe
 	}
 	switch resp.Code {
 	case code.Success:
-		resp.Body = concatRecords(res.Messages)
+		if req.IsOneway() {
+			resp.Body = concatRecords(res.Messages) // never sent; nothing would release the pins
+		} else {
+			// Zero copy: the records go to the socket from the mapped CommitLog, whose files stay pinned until
+			// the connection has written them (or dropped them).
+			resp.SetBodySegments(res.TakeBody())
+		}
 	case code.PullNotFound:
 		if allowSuspend && h.SysFlag&header.PullFlagSuspend != 0 {
 			hold := time.Duration(h.SuspendTimeoutMillis) * time.Millisecond

@@ -64,6 +64,8 @@ type Command struct {
 	rawExt     []byte   // extFields as raw JSON, aliasing the frame (WithRawExt routes); ExtFields is nil then
 	extPairs   []string // extFields as key, value, ... in wire order (SetExtPairs); ExtFields is nil then
 	frame      *[]byte  // the pooled frame buffer Body and rawExt alias (WithFrameReuse routes give it back)
+	segs       [][]byte // the body as slices written from where they are (SetBodySegments); Body is nil then
+	release    func()   // called once segs are written or dropped (SetBodySegments)
 }
 
 // releaseFrame gives the request's pooled frame buffer back once its handler returned (WithFrameReuse).

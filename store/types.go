@@ -3,6 +3,8 @@ package store
 import (
 	"errors"
 	"net/netip"
+	"sync"
+	"unsafe"
 
 	"github.com/rocketd/rocketd/store/mmapfile"
 )
@@ -157,6 +159,54 @@ type GetMessageResult struct {
 
 // MessageCount is len(Messages).
 func (r *GetMessageResult) MessageCount() int { return len(r.Messages) }
+
+// TakeBody hands the records over as the body of a pull response, laid out as Java's (the stored records
+// concatenated, in queue order) without copying them: segs are the records, where consecutive records that
+// lie next to each other in one mapped file are merged into one slice (a queue written in batches is
+// usually one slice per file). The mapped files stay pinned until release is called (exactly once, e.g.
+// by the connection once the bytes are written): a file deleted meanwhile (retention, a forced clean-up)
+// is unmapped at the last release. r keeps its counts and offsets, but no longer its Messages, and its
+// Release does nothing after this. Nil segs (and a no-op release) when nothing was found.
+func (r *GetMessageResult) TakeBody() (segs [][]byte, release func()) {
+	if len(r.Messages) == 0 {
+		r.Release()
+		return nil, func() {}
+	}
+	segs = make([][]byte, 0, len(r.Messages))
+	var last *mmapfile.File
+	for i, m := range r.Messages {
+		f := r.fileOf(i)
+		if n := len(segs); n > 0 && f != nil && f == last && adjacent(segs[n-1], m) {
+			segs[n-1] = unsafe.Slice(unsafe.SliceData(segs[n-1]), len(segs[n-1])+len(m))
+			continue
+		}
+		segs = append(segs, m)
+		last = f
+	}
+	held := r.held
+	r.held, r.Messages = nil, nil
+	var once sync.Once
+	return segs, func() {
+		once.Do(func() {
+			for _, f := range held {
+				f.Release()
+			}
+		})
+	}
+}
+
+// fileOf is the mapped file message i lives in (held holds one entry per message).
+func (r *GetMessageResult) fileOf(i int) *mmapfile.File {
+	if i < len(r.held) {
+		return r.held[i]
+	}
+	return nil
+}
+
+// adjacent reports whether b starts right where a ends (both from one mapping).
+func adjacent(a, b []byte) bool {
+	return len(a) > 0 && len(b) > 0 && unsafe.Add(unsafe.Pointer(unsafe.SliceData(a)), len(a)) == unsafe.Pointer(unsafe.SliceData(b))
+}
 
 // Release lets the store unmap files the messages live in. Messages must not be used afterwards.
 func (r *GetMessageResult) Release() {
