@@ -154,7 +154,7 @@ type GetMessageResult struct {
 	BufferTotalSize         int
 	SuggestPullingFromSlave bool
 
-	held []*mmapfile.File
+	held []*mmapfile.File // the files Messages live in, one reference each
 }
 
 // MessageCount is len(Messages).
@@ -174,8 +174,8 @@ func (r *GetMessageResult) TakeBody() (segs [][]byte, release func()) {
 	}
 	segs = make([][]byte, 0, len(r.Messages))
 	var last *mmapfile.File
-	for i, m := range r.Messages {
-		f := r.fileOf(i)
+	for _, m := range r.Messages {
+		f := r.fileOf(m)
 		if n := len(segs); n > 0 && f != nil && f == last && adjacent(segs[n-1], m) {
 			segs[n-1] = unsafe.Slice(unsafe.SliceData(segs[n-1]), len(segs[n-1])+len(m))
 			continue
@@ -195,10 +195,14 @@ func (r *GetMessageResult) TakeBody() (segs [][]byte, release func()) {
 	}
 }
 
-// fileOf is the mapped file message i lives in (held holds one entry per message).
-func (r *GetMessageResult) fileOf(i int) *mmapfile.File {
-	if i < len(r.held) {
-		return r.held[i]
+// fileOf is the held file whose mapping holds m (nil if none does).
+func (r *GetMessageResult) fileOf(m []byte) *mmapfile.File {
+	p := uintptr(unsafe.Pointer(unsafe.SliceData(m)))
+	for _, f := range r.held {
+		d := f.Data()
+		if start := uintptr(unsafe.Pointer(unsafe.SliceData(d))); p >= start && p+uintptr(len(m)) <= start+uintptr(len(d)) {
+			return f
+		}
 	}
 	return nil
 }
