@@ -375,13 +375,14 @@ func (c *Conn) writeLoop() {
 			if len(batch) == 0 {
 				break
 			}
-			for len(batch) > 0 {
+			// rest walks the batch; batch keeps the array for the next round (slicing it would lose capacity).
+			for rest := batch; len(rest) > 0; {
 				hdr, parts, bodies = hdr[:0], parts[:0], bodies[:0]
 				written := 0
 				i := 0
-				for ; i < len(batch) && (i == 0 || len(parts) < 64 && len(hdr) < 256<<10); i++ {
-					cmd := batch[i].cmd
-					written += batch[i].size
+				for ; i < len(rest) && (i == 0 || len(parts) < 64 && len(hdr) < 256<<10); i++ {
+					cmd := rest[i].cmd
+					written += rest[i].size
 					start := len(hdr)
 					var err error
 					hdr, err = cmd.appendHeaderFrame(hdr)
@@ -396,8 +397,8 @@ func (c *Conn) writeLoop() {
 						rels = append(rels, cmd)
 					}
 				}
-				clear(batch[:i])
-				batch = batch[i:]
+				clear(rest[:i])
+				rest = rest[i:]
 				w.bufs = w.iov[:0]
 				for j, p := range parts {
 					w.bufs = append(w.bufs, hdr[p.start:p.end])

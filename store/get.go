@@ -100,10 +100,7 @@ func (s *DefaultMessageStore) scanQueue(r *GetMessageResult, cq *consumequeue.Co
 	nextFileStart := int64(-1)
 	var maxPhyPulling int64
 	limit := max(16000, maxMsgNums*consumequeue.UnitSize)
-	if n := min(maxMsgNums, s.cfg.MaxTransferCountOnMessageInMemory, 64); n > 0 {
-		r.Messages = make([][]byte, 0, n)
-		r.QueueOffsets = make([]int64, 0, n)
-	}
+	r.Messages, r.QueueOffsets, r.held = r.msgBuf[:0], r.offBuf[:0], r.heldBuf[:0]
 	var cur *mmapfile.File // the file of the last record returned, held by r: records in it need no lookup
 	i := 0
 	for ; i+consumequeue.UnitSize <= len(units) && i < limit; i += consumequeue.UnitSize {

@@ -3,7 +3,6 @@ package store
 import (
 	"errors"
 	"net/netip"
-	"sync"
 	"unsafe"
 
 	"github.com/rocketd/rocketd/store/mmapfile"
@@ -155,6 +154,12 @@ type GetMessageResult struct {
 	SuggestPullingFromSlave bool
 
 	held []*mmapfile.File // the files Messages live in, one reference each
+
+	// Room for a pull's usual answer (32 records), so that a pull allocates the result only.
+	msgBuf  [32][]byte
+	offBuf  [32]int64
+	heldBuf [2]*mmapfile.File
+	segBuf  [32][]byte
 }
 
 // MessageCount is len(Messages).
@@ -165,14 +170,14 @@ func (r *GetMessageResult) MessageCount() int { return len(r.Messages) }
 // lie next to each other in one mapped file are merged into one slice (a queue written in batches is
 // usually one slice per file). The mapped files stay pinned until release is called (exactly once, e.g.
 // by the connection once the bytes are written): a file deleted meanwhile (retention, a forced clean-up)
-// is unmapped at the last release. r keeps its counts and offsets, but no longer its Messages, and its
+// is unmapped at the last release. release must be called exactly once. r keeps its counts and offsets, but no longer its Messages, and its
 // Release does nothing after this. Nil segs (and a no-op release) when nothing was found.
 func (r *GetMessageResult) TakeBody() (segs [][]byte, release func()) {
 	if len(r.Messages) == 0 {
 		r.Release()
 		return nil, func() {}
 	}
-	segs = make([][]byte, 0, len(r.Messages))
+	segs = r.segBuf[:0] // the segments keep r alive until they are dropped
 	var last *mmapfile.File
 	for _, m := range r.Messages {
 		f := r.fileOf(m)
@@ -185,13 +190,10 @@ func (r *GetMessageResult) TakeBody() (segs [][]byte, release func()) {
 	}
 	held := r.held
 	r.held, r.Messages = nil, nil
-	var once sync.Once
 	return segs, func() {
-		once.Do(func() {
-			for _, f := range held {
-				f.Release()
-			}
-		})
+		for _, f := range held {
+			f.Release()
+		}
 	}
 }
 
