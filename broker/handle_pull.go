@@ -28,8 +28,8 @@ func (b *Broker) handlePull(c *remoting.Conn, req *remoting.Command) (*remoting.
 
 // processPull answers a pull, or holds it (returns nil) when nothing is there and long polling is allowed.
 func (b *Broker) processPull(c *remoting.Conn, req *remoting.Command, allowSuspend bool) (*remoting.Command, error) {
-	var h header.PullMessageRequestHeader
-	if err := h.Decode(req.ExtFields); err != nil {
+	h, err := b.decodePullHeader(req)
+	if err != nil {
 		return nil, err
 	}
 	resp := remoting.NewResponse(req, code.SystemError, "")
@@ -137,15 +137,20 @@ func (b *Broker) processPull(c *remoting.Conn, req *remoting.Command, allowSuspe
 		resp.Code = code.PullRetryImmediately
 		rh.SuggestWhichBrokerID = sg.BrokerID
 	}
-	resp.ExtFields = make(map[string]string, 4)
-	rh.Encode(resp.ExtFields)
+	setPullResponseHeader(resp, &rh)
 
 	if allowSuspend && h.SysFlag&header.PullFlagCommitOffset != 0 && b.cfg.Store.BrokerRole.IsMaster() {
 		b.offsets.Commit(h.ConsumerGroup, h.Topic, h.QueueID, h.CommitOffset)
 	}
 	switch resp.Code {
 	case code.Success:
-		resp.Body = concatRecords(res.Messages)
+		if req.IsOneway() {
+			resp.Body = concatRecords(res.Messages) // never sent; nothing would release the pins
+		} else {
+			// Zero copy: the records go to the socket from the mapped CommitLog, whose files stay pinned until
+			// the connection has written them (or dropped them).
+			resp.SetBodySegments(res.TakeBody())
+		}
 	case code.PullNotFound:
 		if allowSuspend && h.SysFlag&header.PullFlagSuspend != 0 {
 			hold := time.Duration(h.SuspendTimeoutMillis) * time.Millisecond

@@ -56,7 +56,7 @@ func (b *Broker) routers() (main, vip *remoting.Router, err error) {
 		{code.SendMessageV2, send, b.handleSend, []remoting.RouteOption{sendReject, raw, reuse, inline}},
 		{code.SendBatchMessage, send, b.handleSend, []remoting.RouteOption{sendReject, raw, reuse, inline}},
 		// Consume (PullMessageProcessor): main listener only.
-		{code.PullMessage, pull, b.handlePull, nil},
+		{code.PullMessage, pull, b.handlePull, []remoting.RouteOption{raw}}, // pull_header.go reads the raw extFields
 		// Lookup (QueryMessageProcessor).
 		{code.QueryMessage, query, b.handleQueryMessage, nil},
 		{code.ViewMessageById, query, b.handleViewMessage, nil},

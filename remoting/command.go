@@ -65,6 +65,8 @@ type Command struct {
 	extPairs   []string // extFields as key, value, ... in wire order (SetExtPairs); ExtFields is nil then
 	frame      *[]byte  // the pooled frame buffer Body and rawExt alias (WithFrameReuse routes give it back)
 	recycler   Recycler // told once the command was written (SetRecycler)
+	segs       [][]byte // the body as slices written from where they are (SetBodySegments); Body is nil then
+	release    func()   // called once segs are written or dropped (SetBodySegments)
 }
 
 // Recycler takes a command back once a connection wrote it (a pooled response and the storage it refers to).

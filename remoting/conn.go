@@ -43,6 +43,7 @@ type Conn struct {
 	queued     int
 	maxPending int
 	wsignal    chan struct{}
+	wstopped   bool // the writer has exited: nothing queued now would be written (or released)
 
 	closed    chan struct{}
 	closeOnce sync.Once
@@ -155,21 +156,28 @@ func (c *Conn) closeWith(reason error) {
 // this connection would pass its pending-write limit, the peer is not reading: the connection is closed as a
 // slow consumer and Send returns ErrSlowConsumer. A command is always accepted into an empty queue, whatever
 // its size.
+//
+// A command with body segments (SetBodySegments) is owned by the connection from here: its release runs once
+// it is written, or at once when Send fails.
 func (c *Conn) Send(cmd *Command) error {
 	select {
 	case <-c.closed:
-		return ErrClosed
+		return cmd.sendFailed(ErrClosed)
 	default:
 	}
 	size := wireEstimate(cmd)
 	c.wmu.Lock()
+	if c.wstopped {
+		c.wmu.Unlock()
+		return cmd.sendFailed(ErrClosed)
+	}
 	if c.queued > 0 && c.queued+size > c.maxPending {
 		queued := c.queued
 		c.wmu.Unlock()
 		c.log.Warn("slow consumer: closing a connection that does not read its responses", "remote", c.remote,
 			"pendingBytes", queued, "limit", c.maxPending, "code", cmd.Code)
 		c.closeWith(ErrSlowConsumer)
-		return ErrSlowConsumer
+		return cmd.sendFailed(ErrSlowConsumer)
 	}
 	c.wq = append(c.wq, pendingWrite{cmd, size})
 	c.queued += size
@@ -181,6 +189,8 @@ func (c *Conn) Send(cmd *Command) error {
 	return nil
 }
 
+func (c *Command) sendFailed(err error) error { c.ReleaseBody(); return err }
+
 // PendingBytes is the estimated number of bytes queued for this connection and not yet written to the socket.
 func (c *Conn) PendingBytes() int {
 	c.wmu.Lock()
@@ -190,7 +200,7 @@ func (c *Conn) PendingBytes() int {
 
 // wireEstimate is the size cmd will take on the wire, close enough to charge it to the pending-write limit.
 func wireEstimate(cmd *Command) int {
-	n := 128 + len(cmd.Remark) + len(cmd.Body)
+	n := 128 + len(cmd.Remark) + cmd.bodyLen()
 	for k, v := range cmd.ExtFields {
 		n += len(k) + len(v) + 8
 	}
@@ -333,7 +343,10 @@ func (c *Conn) readLoop() {
 // from where they are, without copying. It is the only goroutine that waits on the socket.
 func (c *Conn) writeLoop() {
 	var hdr []byte
-	type part struct{ start, end int }
+	type part struct {
+		start, end int
+		segs       [][]byte
+	}
 	var parts []part
 	var bodies [][]byte
 	var batch, spare []pendingWrite
@@ -341,6 +354,26 @@ func (c *Conn) writeLoop() {
 	// w lives for the connection: net.Buffers.WriteTo takes a pointer, and a fresh slice per batch would be
 	// allocated each time.
 	w := &struct{ bufs, iov net.Buffers }{}
+	var rels []*Command // commands of the batch whose body segments are released once written
+	defer func() {
+		// Nothing queued now will be written: release the segments of what is left, and refuse later sends.
+		c.wmu.Lock()
+		c.wstopped = true
+		left := c.wq
+		c.wq = nil
+		c.wmu.Unlock()
+		for _, p := range left {
+			p.cmd.ReleaseBody()
+		}
+		for _, p := range batch {
+			if p.cmd != nil {
+				p.cmd.ReleaseBody()
+			}
+		}
+		for _, cmd := range rels {
+			cmd.ReleaseBody()
+		}
+	}()
 	for {
 		select {
 		case <-c.wsignal:
@@ -370,10 +403,14 @@ func (c *Conn) writeLoop() {
 					hdr, err = cmd.appendHeaderFrame(hdr)
 					if err != nil {
 						c.log.Error("dropping a command that cannot be encoded", "remote", c.remote, "code", cmd.Code, "err", err)
+						cmd.ReleaseBody()
 						continue
 					}
-					parts = append(parts, part{start, len(hdr)})
+					parts = append(parts, part{start, len(hdr), cmd.segs})
 					bodies = append(bodies, cmd.Body)
+					if cmd.release != nil || cmd.segs != nil {
+						rels = append(rels, cmd)
+					}
 					if cmd.recycler != nil {
 						recycle = append(recycle, cmd.recycler)
 					}
@@ -386,12 +423,25 @@ func (c *Conn) writeLoop() {
 					if len(bodies[j]) > 0 {
 						w.bufs = append(w.bufs, bodies[j])
 					}
+					for _, s := range p.segs {
+						if len(s) > 0 {
+							w.bufs = append(w.bufs, s)
+						}
+					}
 				}
+				clear(parts)       // drop the segment references
 				w.iov = w.bufs[:0] // keep the grown array; WriteTo consumes w.bufs
 				clear(bodies)
 				_, err := w.bufs.WriteTo(c.nc)
 				clear(w.iov[:cap(w.iov)])
+				for _, cmd := range rels {
+					cmd.ReleaseBody() // written (or failed): the kernel holds its own copy of the bytes
+				}
+				clear(rels)
+				rels = rels[:0]
 				if err != nil {
+					clear(recycle) // not written: the garbage collector takes them
+					recycle = recycle[:0]
 					c.closeWith(err)
 					return
 				}

@@ -27,6 +27,12 @@
 // closed and logged as a slow consumer (ErrSlowConsumer), as nats-server does: a peer that does not read its
 // responses cannot hold memory or any worker.
 //
+// The writer batches what is queued into one writev: headers are encoded into a reused buffer, bodies are
+// written from where they are. A body may also be a list of slices (Command.SetBodySegments: a PULL_MESSAGE
+// response's records, straight from the mapped CommitLog) with a release callback that the writer runs once
+// the bytes are written, or when the command is dropped (connection closed, Send refused); the slices count
+// toward MaxPendingBytes like a Body.
+//
 // # JSON header (T = 0)
 //
 // What Java 4.9.8 (fastjson) emits and rocketd emits too, keys in alphabetical order, null fields omitted:

@@ -23,11 +23,15 @@ var (
 
 // Encode returns the whole frame of c: length, serialize type, header length, header and body.
 func (c *Command) Encode() ([]byte, error) {
-	buf, err := c.appendHeaderFrame(make([]byte, 0, 256+len(c.Body)))
+	buf, err := c.appendHeaderFrame(make([]byte, 0, 256+c.bodyLen()))
 	if err != nil {
 		return nil, err
 	}
-	return append(buf, c.Body...), nil
+	buf = append(buf, c.Body...)
+	for _, s := range c.segs {
+		buf = append(buf, s...)
+	}
+	return buf, nil
 }
 
 // appendHeaderFrame appends everything of the frame except the body.
@@ -44,7 +48,7 @@ func (c *Command) appendHeaderFrame(dst []byte) ([]byte, error) {
 	if hl > 0xFFFFFF {
 		return dst[:start], fmt.Errorf("remoting: header of %d bytes exceeds the 24-bit header length", hl)
 	}
-	total := 4 + hl + len(c.Body)
+	total := 4 + hl + c.bodyLen()
 	if total+4 > MaxFrameSize {
 		return dst[:start], fmt.Errorf("%w: command would be %d bytes; keep bodies under 16 MiB", ErrFrameTooLarge, total+4)
 	}

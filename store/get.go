@@ -6,6 +6,7 @@ import (
 
 	"github.com/rocketd/rocketd/store/commitlog"
 	"github.com/rocketd/rocketd/store/consumequeue"
+	"github.com/rocketd/rocketd/store/mmapfile"
 )
 
 func (s *DefaultMessageStore) nextOffsetCorrection(oldOffset, newOffset int64) int64 {
@@ -99,6 +100,8 @@ func (s *DefaultMessageStore) scanQueue(r *GetMessageResult, cq *consumequeue.Co
 	nextFileStart := int64(-1)
 	var maxPhyPulling int64
 	limit := max(16000, maxMsgNums*consumequeue.UnitSize)
+	r.Messages, r.QueueOffsets, r.held = r.msgBuf[:0], r.offBuf[:0], r.heldBuf[:0]
+	var cur *mmapfile.File // the file of the last record returned, held by r: records in it need no lookup
 	i := 0
 	for ; i+consumequeue.UnitSize <= len(units) && i < limit; i += consumequeue.UnitSize {
 		u, _ := consumequeue.DecodeUnit(units[i:])
@@ -115,7 +118,7 @@ func (s *DefaultMessageStore) scanQueue(r *GetMessageResult, cq *consumequeue.Co
 			}
 			continue
 		}
-		b, f, ok := s.cl.Slice(u.PhyOffset, int(u.Size))
+		b, f, fresh, ok := s.sliceIn(cur, u.PhyOffset, int(u.Size))
 		if !ok {
 			if r.BufferTotalSize == 0 {
 				r.Status = MessageWasRemoving
@@ -124,7 +127,9 @@ func (s *DefaultMessageStore) scanQueue(r *GetMessageResult, cq *consumequeue.Co
 			continue
 		}
 		if filter != nil && !filter.IsMatchedByCommitLog(b) {
-			f.Release()
+			if fresh {
+				f.Release()
+			}
 			if r.BufferTotalSize == 0 {
 				r.Status = NoMatchedMessage
 			}
@@ -132,7 +137,10 @@ func (s *DefaultMessageStore) scanQueue(r *GetMessageResult, cq *consumequeue.Co
 		}
 		r.Messages = append(r.Messages, b)
 		r.QueueOffsets = append(r.QueueOffsets, offset+int64(i/consumequeue.UnitSize))
-		r.held = append(r.held, f)
+		if fresh {
+			r.held = append(r.held, f)
+			cur = f
+		}
 		r.BufferTotalSize += len(b)
 		r.Status = Found
 		nextFileStart = -1
@@ -141,6 +149,18 @@ func (s *DefaultMessageStore) scanQueue(r *GetMessageResult, cq *consumequeue.Co
 	if s.memBytes > 0 {
 		r.SuggestPullingFromSlave = maxPhy-maxPhyPulling > s.inMemoryBytes()
 	}
+}
+
+// sliceIn is CommitLog.Slice that reuses cur (a file already held) when the record lies in it: no file lookup
+// and no new reference. fresh reports a new reference on f, which the caller keeps or releases.
+func (s *DefaultMessageStore) sliceIn(cur *mmapfile.File, phy int64, size int) (b []byte, f *mmapfile.File, fresh, ok bool) {
+	if cur != nil && size > 0 && phy >= cur.From() {
+		if pos := phy - cur.From(); pos+int64(size) <= int64(cur.WrotePos()) {
+			return cur.Data()[pos : pos+int64(size) : pos+int64(size)], cur, false, true
+		}
+	}
+	b, f, ok = s.cl.Slice(phy, size)
+	return b, f, ok, ok
 }
 
 // LookMessageByOffset returns a copy of the whole record at phyOffset.

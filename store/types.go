@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"net/netip"
+	"unsafe"
 
 	"github.com/rocketd/rocketd/store/mmapfile"
 )
@@ -159,11 +160,66 @@ type GetMessageResult struct {
 	BufferTotalSize         int
 	SuggestPullingFromSlave bool
 
-	held []*mmapfile.File
+	held []*mmapfile.File // the files Messages live in, one reference each
+
+	// Room for a pull's usual answer (32 records), so that a pull allocates the result only.
+	msgBuf  [32][]byte
+	offBuf  [32]int64
+	heldBuf [2]*mmapfile.File
+	segBuf  [32][]byte
 }
 
 // MessageCount is len(Messages).
 func (r *GetMessageResult) MessageCount() int { return len(r.Messages) }
+
+// TakeBody hands the records over as the body of a pull response, laid out as Java's (the stored records
+// concatenated, in queue order) without copying them: segs are the records, where consecutive records that
+// lie next to each other in one mapped file are merged into one slice (a queue written in batches is
+// usually one slice per file). The mapped files stay pinned until release is called (exactly once, e.g.
+// by the connection once the bytes are written): a file deleted meanwhile (retention, a forced clean-up)
+// is unmapped at the last release. release must be called exactly once. r keeps its counts and offsets, but no longer its Messages, and its
+// Release does nothing after this. Nil segs (and a no-op release) when nothing was found.
+func (r *GetMessageResult) TakeBody() (segs [][]byte, release func()) {
+	if len(r.Messages) == 0 {
+		r.Release()
+		return nil, func() {}
+	}
+	segs = r.segBuf[:0] // the segments keep r alive until they are dropped
+	var last *mmapfile.File
+	for _, m := range r.Messages {
+		f := r.fileOf(m)
+		if n := len(segs); n > 0 && f != nil && f == last && adjacent(segs[n-1], m) {
+			segs[n-1] = unsafe.Slice(unsafe.SliceData(segs[n-1]), len(segs[n-1])+len(m))
+			continue
+		}
+		segs = append(segs, m)
+		last = f
+	}
+	held := r.held
+	r.held, r.Messages = nil, nil
+	return segs, func() {
+		for _, f := range held {
+			f.Release()
+		}
+	}
+}
+
+// fileOf is the held file whose mapping holds m (nil if none does).
+func (r *GetMessageResult) fileOf(m []byte) *mmapfile.File {
+	p := uintptr(unsafe.Pointer(unsafe.SliceData(m)))
+	for _, f := range r.held {
+		d := f.Data()
+		if start := uintptr(unsafe.Pointer(unsafe.SliceData(d))); p >= start && p+uintptr(len(m)) <= start+uintptr(len(d)) {
+			return f
+		}
+	}
+	return nil
+}
+
+// adjacent reports whether b starts right where a ends (both from one mapping).
+func adjacent(a, b []byte) bool {
+	return len(a) > 0 && len(b) > 0 && unsafe.Add(unsafe.Pointer(unsafe.SliceData(a)), len(a)) == unsafe.Pointer(unsafe.SliceData(b))
+}
 
 // Release lets the store unmap files the messages live in. Messages must not be used afterwards.
 func (r *GetMessageResult) Release() {
