@@ -11,6 +11,9 @@ import (
 // (FLUSH_DISK_TIMEOUT).
 var ErrFlushTimeout = errors.New("commitlog: flush to disk timed out")
 
+// DefaultPrefaultAhead is Config.PrefaultAhead's default: at 100 MB/s of appends, 80 ms of writing.
+const DefaultPrefaultAhead = 8 << 20
+
 const (
 	groupCommitInterval = 10 * time.Millisecond
 	shutdownFlushTries  = 10
@@ -42,11 +45,18 @@ type flusher struct {
 	closed  bool // complete ran: WhenFlushed answers at once
 }
 
-// StartFlusher starts the flush service for the configured flushDiskType.
+// StartFlusher starts the flush service for the configured flushDiskType, and the pre-faulting of the pages
+// ahead of the write position (Config.PrefaultAhead).
 func (c *CommitLog) StartFlusher() {
 	fl := &flusher{c: c, wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 	if !c.fl.CompareAndSwap(nil, fl) {
 		return
+	}
+	if ahead := c.cfg.PrefaultAhead; ahead >= 0 {
+		if ahead == 0 {
+			ahead = DefaultPrefaultAhead
+		}
+		c.q.StartPrefault(ahead)
 	}
 	if c.cfg.FlushDiskType == SyncFlush {
 		go fl.groupCommitLoop()
@@ -61,6 +71,7 @@ func (c *CommitLog) StopFlusher() error {
 		close(fl.stop)
 		<-fl.done
 	}
+	c.q.StopPrefault()
 	return c.FlushAll()
 }
 
