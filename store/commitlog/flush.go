@@ -86,12 +86,20 @@ func (c *CommitLog) FlushAll() error {
 	return err
 }
 
+// poke is the appenders' notification. It wakes the ASYNC_FLUSH service when flushCommitLogTimed is false
+// (Java wakes FlushRealTimeService on every put). Under SYNC_FLUSH the group commit is woken by the sends that
+// wait (wakeUp, from WhenFlushed / WaitFlushed) and flushes what nobody waits for every 10 ms, as Java's
+// GroupCommitService does: a wake-up and an msync per append would cost CPU and delay the next group.
 func (fl *flusher) poke() {
-	if fl.c.cfg.FlushDiskType == SyncFlush || !fl.c.cfg.FlushTimed {
-		select {
-		case fl.wake <- struct{}{}:
-		default:
-		}
+	if fl.c.cfg.FlushDiskType != SyncFlush && !fl.c.cfg.FlushTimed {
+		fl.wakeUp()
+	}
+}
+
+func (fl *flusher) wakeUp() {
+	select {
+	case fl.wake <- struct{}{}:
+	default:
 	}
 }
 
@@ -137,13 +145,17 @@ func (fl *flusher) asyncLoop() {
 	}
 }
 
-// groupCommitLoop is GroupCommitService: every 10 ms (or when a waiter arrives) one msync covers all
-// records written so far, then every waiter whose end offset is durable is released.
+// groupCommitLoop is GroupCommitService: when a waiter arrives (or every 10 ms) one msync covers all records
+// written so far, and the next one starts as soon as it ends if more waiters arrived meanwhile (their wake-up
+// is pending). After each msync every waiter that was registered before it started is answered (ok when the
+// log is durable up to its end offset, else FLUSH_DISK_TIMEOUT, as Java's doCommit does), and so is every
+// later waiter whose records the msync already covered: the send worker registers a waiter just after its
+// append, often while the msync that includes that append is running.
 func (fl *flusher) groupCommitLoop() {
 	defer close(fl.done)
 	t := time.NewTicker(groupCommitInterval)
 	defer t.Stop()
-	var batch []*waiter
+	var batch, ready []*waiter
 	for {
 		select {
 		case <-fl.stop:
@@ -162,6 +174,24 @@ func (fl *flusher) groupCommitLoop() {
 		for i, w := range batch {
 			w.signal(flushed >= w.target)
 			batch[i] = nil
+		}
+		// Waiters that arrived during the msync: answer those it covered, keep the rest (in order).
+		fl.mu.Lock()
+		ready = ready[:0]
+		keep := fl.waiters[:0]
+		for _, w := range fl.waiters {
+			if flushed >= w.target {
+				ready = append(ready, w)
+			} else {
+				keep = append(keep, w)
+			}
+		}
+		clear(fl.waiters[len(keep):])
+		fl.waiters = keep
+		fl.mu.Unlock()
+		for i, w := range ready {
+			w.signal(true)
+			ready[i] = nil
 		}
 	}
 }
@@ -198,7 +228,7 @@ func (c *CommitLog) WhenFlushed(target int64, cb func(ok bool)) {
 	}
 	fl.waiters = append(fl.waiters, &waiter{target: target, cb: cb})
 	fl.mu.Unlock()
-	fl.poke()
+	fl.wakeUp()
 }
 
 // WaitFlushed blocks until the log is durable up to target (SYNC_FLUSH), at most syncFlushTimeout.
@@ -216,7 +246,7 @@ func (c *CommitLog) WaitFlushed(ctx context.Context, target int64) error {
 	fl.mu.Lock()
 	fl.waiters = append(fl.waiters, w)
 	fl.mu.Unlock()
-	fl.poke()
+	fl.wakeUp()
 	timeout := c.cfg.SyncFlushTimeout
 	if timeout <= 0 {
 		timeout = 5 * time.Second
