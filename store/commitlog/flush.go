@@ -56,7 +56,7 @@ func (c *CommitLog) StartFlusher() {
 		if ahead == 0 {
 			ahead = DefaultPrefaultAhead
 		}
-		c.q.StartPrefault(ahead)
+		c.q.StartPrefault(ahead, c.cfg.FlushDiskType != SyncFlush)
 	}
 	if c.cfg.FlushDiskType == SyncFlush {
 		go fl.groupCommitLoop()

@@ -21,28 +21,33 @@ import (
 //
 // A flush undoes part of that: msync writes back whole folios (large folios reach 2 MiB on Linux 6.x) and maps
 // them read-only again, so that the next write to each of their pages faults (the kernel's dirty tracking). So
-// after a flush the prefaulter populates again from the flushed write position to the end of its 2 MiB block.
+// with refill, after a flush the prefaulter populates again from the flushed write position to the end of its
+// 2 MiB block.
 // The goroutine is woken by Append when the write position comes within ahead/2 of the populated end, and by
 // LastOrCreate when a segment is created, so the first pages of a new segment are populated at once.
 
 type prefaulter struct {
-	q     *Queue
-	ahead int64
-	wake  chan struct{}
-	stop  chan struct{}
-	done  chan struct{}
-	bytes atomic.Int64 // populated so far (PrefaultedBytes)
-	warn  atomic.Bool
+	q          *Queue
+	ahead      int64
+	wake       chan struct{}
+	stop       chan struct{}
+	done       chan struct{}
+	afterFlush bool         // populate again after each flush
+	bytes      atomic.Int64 // populated so far (PrefaultedBytes)
+	warn       atomic.Bool
 }
 
 // StartPrefault starts a goroutine that keeps the ahead bytes after the newest segment's write position
-// populated (ahead <= 0: none). Call StopPrefault before Close.
-func (q *Queue) StartPrefault(ahead int) {
+// populated (ahead <= 0: none); with refill, also the pages a flush mapped read-only again (see above: worth it
+// when flushes are rare, as under ASYNC_FLUSH; when every few appends are flushed, as under SYNC_FLUSH, the
+// appender would race the refill for those pages anyway and the refill only costs a wake-up per flush).
+// Queue.Close stops it.
+func (q *Queue) StartPrefault(ahead int, refill bool) {
 	if ahead <= 0 {
 		return
 	}
 	ahead = (ahead + OSPageSize - 1) &^ (OSPageSize - 1)
-	p := &prefaulter{q: q, ahead: int64(ahead), wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+	p := &prefaulter{q: q, ahead: int64(ahead), afterFlush: refill, wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 	if !q.pf.CompareAndSwap(nil, p) {
 		return
 	}
@@ -146,7 +151,7 @@ func (p *prefaulter) refill(f *File) {
 // noteFlushed asks the prefaulter to populate again the pages a flush up to w mapped read-only.
 func (f *File) noteFlushed(w int) {
 	p := f.pf.Load()
-	if p == nil {
+	if p == nil || !p.afterFlush {
 		return
 	}
 	from := int64(w)&^(OSPageSize-1) + 1

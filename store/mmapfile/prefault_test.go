@@ -15,7 +15,7 @@ func TestPrefaultKeepsContentAndRunsAhead(t *testing.T) {
 	dir := t.TempDir()
 	const size = 4 << 20
 	q := NewQueue(dir, size)
-	q.StartPrefault(1 << 20)
+	q.StartPrefault(1<<20, true)
 	rec := make([]byte, 1000)
 	var want []byte
 	deadline := time.Now().Add(10 * time.Second)
