@@ -15,3 +15,12 @@ func populate(b []byte) error {
 	}
 	return err
 }
+
+// advise turns read-ahead off (normal false: MADV_RANDOM) or back on (MADV_NORMAL) for b.
+func advise(b []byte, normal bool) {
+	adv := unix.MADV_RANDOM
+	if normal {
+		adv = unix.MADV_NORMAL
+	}
+	_ = unix.Madvise(b, adv)
+}
