@@ -86,12 +86,12 @@ func (c *CommitLog) FlushAll() error {
 	return err
 }
 
-// poke is the appenders' notification. It wakes the ASYNC_FLUSH service when flushCommitLogTimed is false
-// (Java wakes FlushRealTimeService on every put). Under SYNC_FLUSH the group commit is woken by the sends that
-// wait (wakeUp, from WhenFlushed / WaitFlushed) and flushes what nobody waits for every 10 ms, as Java's
-// GroupCommitService does: a wake-up and an msync per append would cost CPU and delay the next group.
+// poke is the appenders' notification. Under SYNC_FLUSH it starts the group commit's msync at once, a few µs
+// before the send registers its waiter (the msync then answers it: see groupCommitLoop); under ASYNC_FLUSH it
+// wakes the flush service only when flushCommitLogTimed is false (Java wakes FlushRealTimeService on every put).
+// While an msync runs the wake-up just stays pending, so appends in flight cost no extra msync.
 func (fl *flusher) poke() {
-	if fl.c.cfg.FlushDiskType != SyncFlush && !fl.c.cfg.FlushTimed {
+	if fl.c.cfg.FlushDiskType == SyncFlush || !fl.c.cfg.FlushTimed {
 		fl.wakeUp()
 	}
 }
