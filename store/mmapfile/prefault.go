@@ -14,8 +14,8 @@ import (
 //	segment:  | written ........ | populated (ahead) ....... | untouched ......................... |
 //	          0                  wrote                       prefaulted                           size
 //
-// Read-ahead is turned off (MADV_RANDOM) on the segment being written while the prefaulter looks after it, and
-// back on when the next segment takes over: a fault in a mapping with read-ahead adds the page to the page cache
+// Read-ahead is turned off (MADV_RANDOM) on the segment being written, from the write position it had when the
+// prefaulter took it over, and back on when the next segment takes over: a fault in a mapping with read-ahead adds the page to the page cache
 // as part of a large folio (2 MiB on Linux 6.x with a large read_ahead_kb), and the page cache tracks dirtiness
 // per folio, so after every msync the next append re-dirtied, and the next msync wrote, the whole 2 MiB: under
 // SYNC_FLUSH that was ~80x the data written (7.4 GB to the disk for 90 MB of 1 KiB messages in 5 s).
@@ -95,16 +95,14 @@ func (p *prefaulter) loop() {
 		case <-p.wake:
 		}
 		f := p.q.Last()
-		if f == nil {
-			continue
-		}
 		if f != active {
 			p.release(active)
 			active = nil
-			if f.Hold() { // held while it is the active segment: its mapping stays valid for madvise
+			if f != nil && f.Hold() { // held while it is the active segment: its mapping stays valid for madvise
 				active = f
 				f.pf.Store(p)
-				advise(f.data, false)
+				// From the write position on: what is already written keeps read-ahead for readers.
+				advise(f.data[f.wrote.Load()&^(OSPageSize-1):], false)
 			}
 		}
 		if active != nil {
