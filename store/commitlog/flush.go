@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -20,14 +21,18 @@ const (
 )
 
 type waiter struct {
-	target int64
-	ch     chan bool     // WaitFlushed: pooled, signalled once
-	cb     func(ok bool) // WhenFlushed: called once on the flusher goroutine
+	target   int64
+	ch       chan bool     // WaitFlushed: pooled, signalled once
+	cb       func(ok bool) // WhenFlushed: called once, on the flusher or the watcher goroutine
+	deadline time.Time     // WhenFlushed: FLUSH_DISK_TIMEOUT after this (syncFlushTimeout)
+	done     atomic.Bool   // WhenFlushed: answered
 }
 
 func (w *waiter) signal(ok bool) {
 	if w.cb != nil {
-		w.cb(ok)
+		if w.done.CompareAndSwap(false, true) {
+			w.cb(ok)
+		}
 		return
 	}
 	w.ch <- ok
@@ -36,14 +41,18 @@ func (w *waiter) signal(ok bool) {
 var waiterPool = sync.Pool{New: func() any { return &waiter{ch: make(chan bool, 1)} }}
 
 type flusher struct {
-	c       *CommitLog
-	wake    chan struct{}
-	stop    chan struct{}
-	done    chan struct{}
-	mu      sync.Mutex
-	waiters []*waiter
-	closed  bool // complete ran: WhenFlushed answers at once
+	c        *CommitLog
+	wake     chan struct{}
+	stop     chan struct{}
+	done     chan struct{}
+	mu       sync.Mutex
+	waiters  []*waiter
+	inflight []*waiter // the batch the running msync will answer (the watcher looks at it too)
+	closed   bool      // complete ran: WhenFlushed answers at once
 }
+
+// beforeGroupFlush, when set (tests only), runs before each group-commit flush: a slow disk.
+var beforeGroupFlush func()
 
 // StartFlusher starts the flush service for the configured flushDiskType, and the pre-faulting of the pages
 // ahead of the write position (Config.PrefaultAhead).
@@ -60,6 +69,7 @@ func (c *CommitLog) StartFlusher() {
 	}
 	if c.cfg.FlushDiskType == SyncFlush {
 		go fl.groupCommitLoop()
+		go fl.watch()
 	} else {
 		go fl.asyncLoop()
 	}
@@ -166,15 +176,22 @@ func (fl *flusher) groupCommitLoop() {
 		}
 		fl.mu.Lock()
 		batch, fl.waiters = fl.waiters, batch[:0]
+		fl.inflight = batch
 		fl.mu.Unlock()
 		if fl.c.q.FlushedWhere() < fl.c.q.MaxOffset() {
+			if beforeGroupFlush != nil {
+				beforeGroupFlush()
+			}
 			_ = fl.c.flush(0)
 		}
 		flushed := fl.c.q.FlushedWhere()
-		for i, w := range batch {
+		for _, w := range batch {
 			w.signal(flushed >= w.target)
-			batch[i] = nil
 		}
+		fl.mu.Lock()
+		fl.inflight = nil
+		clear(batch)
+		fl.mu.Unlock()
 		// Waiters that arrived during the msync: answer those it covered, keep the rest (in order).
 		fl.mu.Lock()
 		ready = ready[:0]
@@ -196,6 +213,44 @@ func (fl *flusher) groupCommitLoop() {
 	}
 }
 
+// watch is Java's FlushDiskWatcher: a WhenFlushed callback still waiting syncFlushTimeout after it was
+// registered (a flush that hangs on the disk) is answered FLUSH_DISK_TIMEOUT; the flush that covers it later
+// does not answer it again. WaitFlushed has its own timer.
+func (fl *flusher) watch() {
+	timeout := fl.c.syncFlushTimeout()
+	t := time.NewTicker(min(timeout/4, 100*time.Millisecond))
+	defer t.Stop()
+	var late []*waiter
+	for {
+		select {
+		case <-fl.done:
+			return
+		case now := <-t.C:
+			fl.mu.Lock()
+			for _, list := range [2][]*waiter{fl.inflight, fl.waiters} {
+				for _, w := range list {
+					if w.cb != nil && now.After(w.deadline) && !w.done.Load() {
+						late = append(late, w)
+					}
+				}
+			}
+			fl.mu.Unlock()
+			for i, w := range late {
+				w.signal(false)
+				late[i] = nil
+			}
+			late = late[:0]
+		}
+	}
+}
+
+func (c *CommitLog) syncFlushTimeout() time.Duration {
+	if c.cfg.SyncFlushTimeout > 0 {
+		return c.cfg.SyncFlushTimeout
+	}
+	return 5 * time.Second
+}
+
 // complete releases every waiter after a final flush (shutdown).
 func (fl *flusher) complete() {
 	_ = fl.c.flush(0)
@@ -211,8 +266,8 @@ func (fl *flusher) complete() {
 }
 
 // WhenFlushed calls cb once the log is durable up to target (SYNC_FLUSH): cb(true), or cb(false) when the
-// flush that covered it failed (FLUSH_DISK_TIMEOUT). cb runs on the group-commit goroutine after its flush, so
-// it must not block; no goroutine or timer is started per call (Java's asyncPutMessage completes the same way,
+// flush that covered it failed or syncFlushTimeout passed first (FLUSH_DISK_TIMEOUT; see watch). cb runs on
+// the group-commit goroutine after its flush (or on the watcher), exactly once, so it must not block; no goroutine or timer is started per call (Java's asyncPutMessage completes the same way,
 // from GroupCommitService). In ASYNC_FLUSH mode, or when target is already durable, cb(true) runs at once.
 func (c *CommitLog) WhenFlushed(target int64, cb func(ok bool)) {
 	fl := c.fl.Load()
@@ -226,7 +281,7 @@ func (c *CommitLog) WhenFlushed(target int64, cb func(ok bool)) {
 		cb(c.q.FlushedWhere() >= target)
 		return
 	}
-	fl.waiters = append(fl.waiters, &waiter{target: target, cb: cb})
+	fl.waiters = append(fl.waiters, &waiter{target: target, cb: cb, deadline: time.Now().Add(c.syncFlushTimeout())})
 	fl.mu.Unlock()
 	fl.wakeUp()
 }
@@ -247,11 +302,7 @@ func (c *CommitLog) WaitFlushed(ctx context.Context, target int64) error {
 	fl.waiters = append(fl.waiters, w)
 	fl.mu.Unlock()
 	fl.wakeUp()
-	timeout := c.cfg.SyncFlushTimeout
-	if timeout <= 0 {
-		timeout = 5 * time.Second
-	}
-	timer := time.NewTimer(timeout)
+	timer := time.NewTimer(c.syncFlushTimeout())
 	defer timer.Stop()
 	select {
 	case ok := <-w.ch:
