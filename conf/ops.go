@@ -17,10 +17,13 @@ type Ops struct {
 	// Local address the remoting listeners bind (listenPort; the broker's VIP port listenPort-2 too). Empty
 	// or 0.0.0.0: all interfaces, as Java.
 	BindAddress string `prop:"bindAddress"`
+	// Megabytes of allocation the process allows between garbage collections (ops/gc.go: the GC percent is set
+	// to max(100, gcHeadroomMB/live heap)); 0: Go's defaults. GOGC or GOMEMLIMIT in the environment win.
+	GCHeadroomMB int `prop:"gcHeadroomMB"`
 }
 
 // DefaultOps: info to stderr, 100 MB x 10 files when a log file is set, no monitoring listener, all
-// interfaces.
+// interfaces, 64 MB of allocation between garbage collections.
 func DefaultOps() Ops {
-	return Ops{LogLevel: "info", LogFileMaxSize: 100, LogFileMaxBackups: 10}
+	return Ops{LogLevel: "info", LogFileMaxSize: 100, LogFileMaxBackups: 10, GCHeadroomMB: 64}
 }

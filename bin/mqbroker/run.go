@@ -21,6 +21,11 @@ func run(ctx context.Context, cfg *conf.Broker, stdout io.Writer, log *slog.Logg
 		return err
 	}
 	defer func() { _ = mon.Close() }()
+	stopGC, err := ops.TuneGC(cfg.Ops.GCHeadroomMB, log.With("component", "broker"))
+	if err != nil {
+		return err
+	}
+	defer stopGC()
 	mon.SetReady(func() error { return fmt.Errorf("store recovering") })
 	b, err := broker.New(cfg, log, broker.Options{Metrics: mon != nil})
 	if err != nil {

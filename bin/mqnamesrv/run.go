@@ -19,6 +19,11 @@ func run(ctx context.Context, cfg *conf.Namesrv, stdout io.Writer, log *slog.Log
 		return err
 	}
 	defer func() { _ = mon.Close() }()
+	stopGC, err := ops.TuneGC(cfg.Ops.GCHeadroomMB, log.With("component", "namesrv"))
+	if err != nil {
+		return err
+	}
+	defer stopGC()
 	s, err := namesrv.New(cfg, log)
 	if err != nil {
 		return err

@@ -40,6 +40,9 @@ type Config struct {
 	SyncFlushTimeout      time.Duration // syncFlushTimeout
 	CheckCRCOnRecover     bool          // checkCRCOnRecover
 	Logger                *slog.Logger
+	// PrefaultAhead is how many bytes after the write position the flush service keeps populated, so that
+	// appends do not take page faults (0: DefaultPrefaultAhead; negative: none). See mmapfile/prefault.go.
+	PrefaultAhead int
 	// ProgressEvery is the period of "recovery progress" lines while recovery walks the log (0: 5 s).
 	ProgressEvery time.Duration
 

@@ -229,3 +229,32 @@ func TestBlankBoundary(t *testing.T) {
 	c.Close()
 	c2.Close()
 }
+
+// A group commit that hangs on the disk longer than syncFlushTimeout: the send is answered FLUSH_DISK_TIMEOUT
+// by then (Java's FlushDiskWatcher), and not a second time when the flush finally ends.
+func TestWhenFlushedTimesOutOnASlowDisk(t *testing.T) {
+	c, err := Open(Config{Dir: t.TempDir(), MappedFileSize: 1 << 20, FlushDiskType: SyncFlush,
+		SyncFlushTimeout: 200 * time.Millisecond})
+	require.NoError(t, err)
+	_, _ = c.RecoverNormally()
+	c.SetWritable(true)
+	release := make(chan struct{})
+	beforeGroupFlush = func() { <-release }
+	defer func() { beforeGroupFlush = nil }()
+	c.StartFlusher()
+	r := appendOne(t, c, "slow disk")
+	answers := make(chan bool, 2)
+	start := time.Now()
+	c.WhenFlushed(r.WroteOffset+int64(r.WroteBytes), func(ok bool) { answers <- ok })
+	select {
+	case ok := <-answers:
+		require.False(t, ok, "answered ok while the flush hangs")
+		require.GreaterOrEqual(t, time.Since(start), 200*time.Millisecond, "answered before syncFlushTimeout")
+	case <-time.After(5 * time.Second):
+		t.Fatal("no FLUSH_DISK_TIMEOUT while the flush hangs")
+	}
+	close(release)
+	require.NoError(t, c.StopFlusher())
+	require.Empty(t, answers, "the callback ran twice")
+	c.Close()
+}

@@ -25,6 +25,9 @@
 // Readers must not look past the write position they loaded; the position is published with an atomic
 // store after the bytes are written, which gives readers a happens-before edge.
 //
+// Pre-faulting (prefault.go): Queue.StartPrefault keeps the pages ahead of the newest segment's write position
+// populated, with read-ahead off on the part being written, so that appends neither fault nor dirty 2 MiB folios.
+//
 // Lifetime: a File is reference counted. Readers that keep slices of the mapping call Hold/Release; Destroy
 // unlinks the file at once and unmaps it when the last holder releases it.
 package mmapfile

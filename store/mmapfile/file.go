@@ -67,6 +67,10 @@ type File struct {
 	// with many siblings, like a consume queue, then holds only what it uses). 0: all reserved up front.
 	chunk      int
 	reservedTo atomic.Int64
+
+	pf         atomic.Pointer[prefaulter] // the queue's prefaulter, once it has seen this file (prefault.go)
+	prefaulted atomic.Int64               // end of the bytes it populated
+	refault    atomic.Int64               // 1 + where to populate again after a flush (0: nothing to do)
 }
 
 // Create creates (or reuses, if it has the exact size) a segment file and maps it. The file is extended to
@@ -258,6 +262,7 @@ func (f *File) Append(b []byte) bool {
 	}
 	copy(f.data[p:], b)
 	f.wrote.Store(int64(p + len(b)))
+	f.notePrefault(p + len(b))
 	return true
 }
 
@@ -344,6 +349,7 @@ func (f *File) Flush(leastPages int) (int, error) {
 		return fl, fmt.Errorf("mmapfile: msync %s: %w", f.path, err)
 	}
 	f.flushed.Store(int64(w))
+	f.noteFlushed(w)
 	return w, nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -19,6 +20,8 @@ type Queue struct {
 	files []*File
 
 	reserveChunk int // 0: segments reserve all their blocks when created or opened
+
+	pf atomic.Pointer[prefaulter] // StartPrefault
 }
 
 // ReserveLazily makes the queue's segments reserve disk blocks chunk bytes at a time as they are written
@@ -152,6 +155,10 @@ func (q *Queue) LastOrCreate(startOffset int64) (*File, error) {
 		return nil, err
 	}
 	q.files = append(q.files, f)
+	if p := q.pf.Load(); p != nil {
+		f.pf.Store(p)
+		p.poke()
+	}
 	return f, nil
 }
 
@@ -312,6 +319,7 @@ func (q *Queue) DeleteExpiredByTime(keep time.Duration, now time.Time, maxFiles 
 
 // Close unmaps every segment (after readers release them).
 func (q *Queue) Close() {
+	q.StopPrefault()
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	for _, f := range q.files {
@@ -322,6 +330,7 @@ func (q *Queue) Close() {
 
 // Destroy deletes every segment and the directory if it is empty.
 func (q *Queue) Destroy() error {
+	q.StopPrefault()
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	var firstErr error
