@@ -116,9 +116,12 @@ func TestMarkThatDoesNotMatchIsNotTrusted(t *testing.T) {
 // makes the walk start over checking every CRC, so a corrupt record below it is still cut.
 func TestMarkNotOnTheRecordChainFallsBackToFullCheck(t *testing.T) {
 	for name, at := range map[string]func(rs []AppendResult) int64{
-		"inside a record":      func(rs []AppendResult) int64 { return rs[40].WroteOffset + 17 },
-		"beyond the data":      func(rs []AppendResult) int64 { last := rs[len(rs)-1]; return last.WroteOffset + int64(last.WroteBytes) + 4096 },
-		"inside a BLANK tail":  func(rs []AppendResult) int64 { return blankInside(rs) },
+		"inside a record": func(rs []AppendResult) int64 { return rs[40].WroteOffset + 17 },
+		"beyond the data": func(rs []AppendResult) int64 {
+			last := rs[len(rs)-1]
+			return last.WroteOffset + int64(last.WroteBytes) + 4096
+		},
+		"inside a BLANK tail": func(rs []AppendResult) int64 { return blankInside(rs) },
 		"exactly on a record": nil,
 	} {
 		t.Run(name, func(t *testing.T) {
