@@ -5,8 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"log/slog"
 	"os"
 	"sync"
+
+	"github.com/rocketd/rocketd/store/mmapfile"
 )
 
 // MarkFileName is the rocketd-only flush mark beside `checkpoint` in the store root. Java 4.9.8 never lists
@@ -113,13 +116,22 @@ func OpenMark(path string) (mf *MarkFile, m Mark, ok bool, err error) {
 		return nil, Mark{}, false, fmt.Errorf("checkpoint: open %s: %w", path, err)
 	}
 	var b [MarkSize + 1]byte
-	n, rerr := f.ReadAt(b[:], 0)
+	n, _ := f.ReadAt(b[:], 0)
 	mf = &MarkFile{f: f}
 	if n == MarkSize {
-		if m, rerr = DecodeMark(b[:n]); rerr == nil {
+		if m, err = DecodeMark(b[:n]); err == nil {
 			mf.written = m
 			return mf, m, true, nil
 		}
+	}
+	// No valid mark: make the file 64 zero bytes (not a valid mark) with its blocks reserved, so that later
+	// writes overwrite in place and never need a block on a full disk.
+	if err := f.Truncate(MarkSize); err != nil {
+		f.Close()
+		return nil, Mark{}, false, fmt.Errorf("checkpoint: size %s: %w", path, err)
+	}
+	if err := mmapfile.Reserve(f, 0, MarkSize, false); err != nil {
+		slog.Warn("cannot reserve the flush mark's blocks; writing it may fail while the disk is full", "component", "store", "path", path, "err", err)
 	}
 	return mf, Mark{}, false, nil
 }
@@ -136,9 +148,6 @@ func (mf *MarkFile) Write(m Mark) error {
 	if _, err := mf.f.WriteAt(b[:], 0); err != nil {
 		return fmt.Errorf("checkpoint: write flush mark: %w", err)
 	}
-	if err := mf.f.Truncate(MarkSize); err != nil {
-		return fmt.Errorf("checkpoint: truncate flush mark: %w", err)
-	}
 	if err := mf.f.Sync(); err != nil {
 		return fmt.Errorf("checkpoint: fsync flush mark: %w", err)
 	}
@@ -146,11 +155,12 @@ func (mf *MarkFile) Write(m Mark) error {
 	return nil
 }
 
-// Clear empties the file (no mark: the next abnormal recovery checks every record it walks).
+// Clear zeroes the mark (no mark: the next abnormal recovery checks every record it walks).
 func (mf *MarkFile) Clear() error {
 	mf.mu.Lock()
 	defer mf.mu.Unlock()
-	if err := mf.f.Truncate(0); err != nil {
+	var zero [MarkSize]byte
+	if _, err := mf.f.WriteAt(zero[:], 0); err != nil {
 		return fmt.Errorf("checkpoint: clear flush mark: %w", err)
 	}
 	if err := mf.f.Sync(); err != nil {
