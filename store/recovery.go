@@ -49,8 +49,15 @@ func (s *DefaultMessageStore) recover() error {
 	}
 	if maxPhyOfCQ >= end || !s.lastExitOK {
 		s.log.Info("truncating consume queues at the commitlog end", "offset", end)
-		if err := s.cqs.TruncateByPhy(end); err != nil {
-			return err
+		// Only queues holding a unit that ends past the end can hold one at or past it: the others are
+		// left alone, which saves scanning a 6 MB file per queue.
+		for _, cq := range s.cqs.All() {
+			if cq.MaxPhysicOffset() <= end {
+				continue
+			}
+			if err := cq.TruncateByPhy(end); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
