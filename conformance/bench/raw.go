@@ -37,6 +37,7 @@ type SendConfig struct {
 	MaxMsgs  int64         // stop once this many messages were acked (0: no limit)
 	Timeout  time.Duration // per request (default 3 s, the Java producer's sendMsgTimeout)
 	Binary   bool          // ROCKETMQ binary headers instead of JSON (Java's default is JSON)
+	Rate     float64       // paced: at most this many messages per second over all senders (0: unpaced; sync mode only)
 }
 
 func (c *SendConfig) defaults() {
@@ -70,6 +71,17 @@ type SendResult struct {
 	Codes    map[int32]int64
 	FirstErr string
 	Lat      Histogram // per request
+	// BrokerCPU is the broker's CPU time (utime+stime) over the whole run, warmup included (set by the
+	// comparison, which knows the broker's pid): BrokerCPU/Total is its CPU per message.
+	BrokerCPU time.Duration `json:",omitempty"`
+}
+
+// CPUPerMsg is the broker's CPU per acked message in µs (0 when not measured).
+func (r *SendResult) CPUPerMsg() float64 {
+	if r == nil || r.BrokerCPU <= 0 || r.Total <= 0 {
+		return 0
+	}
+	return float64(r.BrokerCPU) / 1e3 / float64(r.Total)
 }
 
 // TPS is messages per second in the measured window.
@@ -101,6 +113,9 @@ type sendRun struct {
 	clients []*remoting.Client
 	conns   []*remoting.Conn
 
+	start time.Time    // pacing origin
+	paced atomic.Int64 // requests scheduled so far (Rate > 0)
+
 	mu  sync.Mutex
 	res SendResult
 }
@@ -121,6 +136,9 @@ func Send(ctx context.Context, cfg SendConfig) (*SendResult, error) {
 	r.props = compat.EncodeProperties(props)
 	for q := 0; q < cfg.Queues; q++ {
 		r.qids = append(r.qids, strconv.Itoa(q))
+	}
+	if cfg.Rate > 0 && cfg.Async {
+		return nil, errors.New("bench: a paced (-rate) run needs sync mode")
 	}
 	if cfg.Batch > 1 && cfg.Keys {
 		return nil, errors.New("bench: -keys with -batch is not supported")
@@ -144,6 +162,7 @@ func Send(ctx context.Context, cfg SendConfig) (*SendResult, error) {
 	}
 
 	var wg sync.WaitGroup
+	r.start = time.Now()
 	if cfg.Async {
 		for i := range r.conns {
 			wg.Add(1)
@@ -305,6 +324,9 @@ func (r *sendRun) syncLoop(ctx context.Context, w int) {
 		if r.cfg.MaxMsgs > 0 && r.total.Load() >= r.cfg.MaxMsgs {
 			return
 		}
+		if r.cfg.Rate > 0 && !r.pace(ctx) {
+			return
+		}
 		req := r.request(ext, q, seq)
 		q = (q + 1) % r.cfg.Queues
 		t0 := time.Now()
@@ -318,6 +340,23 @@ func (r *sendRun) syncLoop(ctx context.Context, w int) {
 		} else if resp.Code == code.SystemBusy {
 			time.Sleep(time.Millisecond)
 		}
+	}
+}
+
+// pace waits for this request's slot in the schedule (start + n/Rate); false when the run ends meanwhile.
+// A sender that falls behind does not wait, so a broker slower than Rate is simply driven flat out.
+func (r *sendRun) pace(ctx context.Context) bool {
+	n := r.paced.Add(1) - 1
+	at := r.start.Add(time.Duration(float64(n*int64(r.cfg.Batch)) / r.cfg.Rate * float64(time.Second)))
+	for {
+		d := time.Until(at)
+		if d <= 0 {
+			return true
+		}
+		if r.phase.Load() == phaseStop || ctx.Err() != nil {
+			return false
+		}
+		time.Sleep(min(d, 50*time.Millisecond))
 	}
 }
 

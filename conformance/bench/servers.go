@@ -113,7 +113,9 @@ type Rocketd struct {
 	BinDir    string   // holds mqnamesrv and mqbroker
 	Dir       string   // config, logs and store; created
 	ConfExtra string   // broker.conf lines (same as the Java side gets)
-	Env       []string // extra environment of the broker (e.g. ROCKETD_PPROF)
+	Env       []string // extra environment of the broker (e.g. GODEBUG=gctrace=1)
+	// MetricsAddr, when set, is the broker's metricsListenAddr (the monitoring listener: /metrics, pprof).
+	MetricsAddr string
 
 	nsPort, port int
 	ns, br       *exec.Cmd
@@ -182,13 +184,67 @@ listenPort=%d
 storePathRootDir=%s
 storePathCommitLog=%s
 %s
-`, r.Namesrv(), r.port, r.StoreDir(), filepath.Join(r.StoreDir(), "commitlog"), r.ConfExtra), 0o644); err != nil {
+%s
+`, r.Namesrv(), r.port, r.StoreDir(), filepath.Join(r.StoreDir(), "commitlog"), metricsLine(r.MetricsAddr), r.ConfExtra), 0o644); err != nil {
 		return 0, nil, err
 	}
 	if r.br, r.brDone, err = r.launch("mqbroker", "-c", conf); err != nil {
 		return 0, nil, err
 	}
 	return r.br.Process.Pid, func() error { return nil }, nil
+}
+
+func metricsLine(addr string) string {
+	if addr == "" {
+		return ""
+	}
+	return "metricsListenAddr=" + addr
+}
+
+type rocketdGCMark struct {
+	count  int64
+	logOff int64
+}
+
+func (r *Rocketd) brokerLog() string { return filepath.Join(r.Dir, "mqbroker.log") }
+
+// GCMark reads the broker's collection count from its /metrics (needs MetricsAddr).
+func (r *Rocketd) GCMark(ctx context.Context) (any, error) {
+	if r.MetricsAddr == "" {
+		return nil, errors.New("bench: rocketd GC figures need MetricsAddr")
+	}
+	off := fileSize(r.brokerLog())
+	m, err := ScrapeGoGC(ctx, "http://"+r.MetricsAddr+"/metrics")
+	if err != nil {
+		return nil, err
+	}
+	return rocketdGCMark{m.Count, off}, nil
+}
+
+// GCSince: collections since mark, and the largest pause among them from the gctrace lines in the broker's
+// log (GODEBUG=gctrace=1 in Env), else go_gc_duration_seconds{quantile="1"}.
+func (r *Rocketd) GCSince(ctx context.Context, mark any) (int64, time.Duration, string, error) {
+	mk, ok := mark.(rocketdGCMark)
+	if !ok {
+		return 0, 0, "", errors.New("bench: not a rocketd GC mark")
+	}
+	m, err := ScrapeGoGC(ctx, "http://"+r.MetricsAddr+"/metrics")
+	if err != nil {
+		return 0, 0, "", err
+	}
+	n := m.Count - mk.count
+	if n <= 0 {
+		return 0, 0, "/metrics", nil
+	}
+	pauses := GCTracePauses(fileTail(r.brokerLog(), mk.logOff), mk.count, m.Count)
+	if len(pauses) == 0 {
+		return n, m.MaxPause, `/metrics quantile="1"`, nil
+	}
+	var mx time.Duration
+	for _, p := range pauses {
+		mx = max(mx, p)
+	}
+	return n, mx, fmt.Sprintf("/metrics + gctrace (%d of %d)", len(pauses), n), nil
 }
 
 func (r *Rocketd) Kill9() error {
@@ -228,6 +284,8 @@ type Java struct {
 	JavaOpts  string // REF_JAVA_OPTS
 	ConfExtra string // REF_BROKER_CONF_EXTRA
 	Log       string // where ref.sh's own output goes
+	// GCLogDir, when set, is where JavaOpts' -Xlog:gc:file=<GCLogDir>/gc-%p.log writes (GCMark/GCSince).
+	GCLogDir string
 
 	nsPort, port int
 	pid          int
@@ -333,6 +391,30 @@ func (j *Java) Start(ctx context.Context) (int, func() error, error) {
 func (j *Java) ours(pid int) bool {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
 	return err == nil && strings.Contains(string(b), "-Duser.home="+j.Work+"\x00")
+}
+
+func (j *Java) gcLog() string { return filepath.Join(j.GCLogDir, fmt.Sprintf("gc-%d.log", j.pid)) }
+
+// GCMark notes the size of the broker's -Xlog:gc file (needs GCLogDir and the option in JavaOpts).
+func (j *Java) GCMark(context.Context) (any, error) {
+	if j.GCLogDir == "" || j.pid == 0 {
+		return nil, errors.New("bench: java GC figures need GCLogDir and a running broker")
+	}
+	if _, err := os.Stat(j.gcLog()); err != nil {
+		return nil, fmt.Errorf("bench: java GC log: %w (is -Xlog:gc:file=%s/gc-%%p.log in the JVM options?)", err, j.GCLogDir)
+	}
+	return fileSize(j.gcLog()), nil
+}
+
+// GCSince counts the collections and the largest pause logged since mark.
+func (j *Java) GCSince(_ context.Context, mark any) (int64, time.Duration, string, error) {
+	off, ok := mark.(int64)
+	if !ok {
+		return 0, 0, "", errors.New("bench: not a java GC mark")
+	}
+	time.Sleep(200 * time.Millisecond) // the JVM's async log writer
+	n, mx := JavaGCPauses(fileTail(j.gcLog(), off))
+	return n, mx, "-Xlog:gc", nil
 }
 
 func (j *Java) Kill9() error {

@@ -76,6 +76,7 @@ func cmdSend(ctx context.Context, args []string) error {
 	fs.BoolVar(&c.Binary, "binary-header", false, "ROCKETMQ binary headers instead of JSON (raw mode)")
 	fs.DurationVar(&c.Warmup, "warmup", time.Second, "unmeasured load first")
 	fs.DurationVar(&c.Duration, "duration", 10*time.Second, "measured time")
+	fs.Float64Var(&c.Rate, "rate", 0, "paced: at most this many messages per second (0: as fast as answered; sync mode)")
 	fs.Int64Var(&c.MaxMsgs, "n", 0, "stop after this many messages (0: -duration only)")
 	fs.DurationVar(&c.Timeout, "timeout", 3*time.Second, "per-request timeout")
 	create := fs.Bool("create", true, "create the topic first (UPDATE_AND_CREATE_TOPIC to -addr)")
