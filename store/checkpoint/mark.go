@@ -16,7 +16,7 @@ import (
 // the store root, so it ignores the file; rocketd trusts it only after checking it against the CommitLog.
 const MarkFileName = "rocketd-flushmark"
 
-// MarkSize is the mark file's size: one 64-byte block, written in place with one pwrite and an fdatasync.
+// MarkSize is the mark file's size: one 64-byte block, written in place with one pwrite and an fsync.
 const MarkSize = 64
 
 // markMagic is "RDFM" (rocketd flush mark), version 1.
