@@ -177,3 +177,32 @@ func TestFlushMarkFollowsFlushes(t *testing.T) {
 	require.LessOrEqual(t, m.End, s.cl.FlushedWhere())
 	require.NoError(t, s.cl.CheckMark(commitlog.FlushMark(m)))
 }
+
+// A mark that matches its record but sits past a break in the record chain (a zeroed header, as a lost page
+// leaves) is contradicted by the walk: recovery walks again checking every CRC and cuts at the first bad
+// record, dropping the ConsumeQueue units of everything after it.
+func TestFlushMarkPastABreakFallsBackToFullCheck(t *testing.T) {
+	cfg := testConfig(t.TempDir())
+	s := openStarted(t, cfg)
+	rs := putN(t, s, 0, 100)
+	require.NoError(t, s.Shutdown())
+	mark, err := os.ReadFile(cfg.flushMarkPath())
+	require.NoError(t, err)
+	crashAfter(t, cfg, mark)
+	flipBody(t, cfg, rs[5])
+	// Zero the header of record 30.
+	name := filepath.Join(cfg.commitLogDir(), fmt.Sprintf("%020d", rs[30].WroteOffset/int64(cfg.MappedFileSizeCommitLog)*int64(cfg.MappedFileSizeCommitLog)))
+	f, err := os.OpenFile(name, os.O_RDWR, 0)
+	require.NoError(t, err)
+	_, err = f.WriteAt(make([]byte, 16), rs[30].WroteOffset%int64(cfg.MappedFileSizeCommitLog))
+	require.NoError(t, err)
+	require.NoError(t, f.Close())
+
+	s, rec := reopenCrashed(t, cfg)
+	defer s.Shutdown()
+	require.Positive(t, rec.mark, "the mark itself matched its record")
+	require.Equal(t, rs[5].WroteOffset, s.GetMaxPhyOffset(), "the full CRC walk cut at the first corrupt record")
+	for q, n := range queueCounts(rs[:5]) {
+		require.Equal(t, n, s.GetMaxOffsetInQueue("T", q), "queue %d", q)
+	}
+}
