@@ -2,6 +2,8 @@ package store
 
 import (
 	"path/filepath"
+
+	"github.com/rocketd/rocketd/store/checkpoint"
 )
 
 // FlushDiskType values (Java enum names).
@@ -146,6 +148,10 @@ func (c *MessageStoreConfig) consumeQueueDir() string {
 	return filepath.Join(c.StorePathRootDir, "consumequeue")
 }
 func (c *MessageStoreConfig) indexDir() string { return filepath.Join(c.StorePathRootDir, "index") }
+func (c *MessageStoreConfig) flushMarkPath() string {
+	return filepath.Join(c.StorePathRootDir, checkpoint.MarkFileName)
+}
+
 func (c *MessageStoreConfig) checkpointPath() string {
 	return filepath.Join(c.StorePathRootDir, "checkpoint")
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"log/slog"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -174,6 +175,7 @@ func TestKill9DuringSyncFlushSends(t *testing.T) {
 	cfg := crashConfig(dir)
 	var all []ack
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))
+	trusted := 0 // rounds whose recovery trusted a flush mark (CRC-checked only above it)
 	for round := 1; round <= 4; round++ {
 		runFor := time.Duration(50+rng.IntN(250)) * time.Millisecond
 		acks := runCrashChild(t, dir, round, runFor)
@@ -190,9 +192,13 @@ func TestKill9DuringSyncFlushSends(t *testing.T) {
 			tearTail(t, cfg, lastEnd)
 		}
 
-		s, err := Open(cfg, Options{})
+		marks := &markRecorder{}
+		s, err := Open(cfg, Options{Logger: slog.New(marks)})
 		require.NoError(t, err)
 		require.False(t, s.LastExitOK())
+		if marks.mark > 0 {
+			trusted++
+		}
 		require.NoError(t, s.Start())
 		end := s.GetMaxPhyOffset()
 		require.True(t, end >= lastEnd, "round %d: recovered end %d below the last acknowledged record end %d", round, end, lastEnd)
@@ -214,8 +220,10 @@ func TestKill9DuringSyncFlushSends(t *testing.T) {
 		rep, err := VerifyDir(cfg)
 		require.NoError(t, err)
 		require.Equal(t, []string(nil), rep.Problems, "round %d", round)
-		t.Logf("round %d: %d acks in %v, recovered end %d, %d records in all", round, len(acks), runFor, end, rep.Records)
+		t.Logf("round %d: %d acks in %v, recovered end %d (flush mark %d), %d records in all", round, len(acks), runFor, end, marks.mark, rep.Records)
 	}
+	// The child writes its flush mark every 10 ms (flushIntervalConsumeQueue): the bounded re-check is exercised.
+	require.Positive(t, trusted, "no round's recovery used a flush mark")
 }
 
 // tearTail writes the first 60% of a copy of the record at the end of the log right after it, with its

@@ -193,6 +193,7 @@ func (s *DefaultMessageStore) flushConsumeQueueLoop() {
 			least = 0
 			last = time.Now()
 		}
+		s.writeFlushMark()
 		ts := s.dispatchedTs.Load()
 		if err := s.cqs.Flush(least); err != nil {
 			s.log.Error("consume queue flush failed", "err", err)

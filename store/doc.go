@@ -7,6 +7,7 @@
 //	consumequeue/<topic>/<queueId>/<offset>  store/consumequeue
 //	index/<yyyyMMddHHmmssSSS>                store/index
 //	checkpoint                               store/checkpoint
+//	rocketd-flushmark                        store/checkpoint (rocketd only; Java never lists the root)
 //	abort                                    empty; present while running (crash marker)
 //	lock                                     "lock"; POSIX fcntl write lock on byte 0 while open
 //
@@ -16,7 +17,8 @@
 //     versa), maps every file (wrong sizes, foreign names or gaps fail with an error naming the file), and
 //     recovers: ConsumeQueues from their last 3 files, then the CommitLog, normally (no abort file: last 3
 //     files) or abnormally (abort file: from the checkpoint, re-dispatching every valid record), cutting at
-//     the first invalid record (bad magic, length or CRC) and truncating ConsumeQueues to match.
+//     the first invalid record (bad magic, length or CRC) and truncating ConsumeQueues to match. Abnormal
+//     recovery re-computes body CRCs only above the flush mark (below).
 //   - Start dispatches whatever the ConsumeQueues lack, rebuilds the per-queue offset table from them,
 //     starts the CommitLog flusher, the dispatch (reput) goroutine and the ConsumeQueue flusher, and creates
 //     the abort file.
@@ -25,6 +27,35 @@
 //     send path; the ArrivingListener hears about every ConsumeQueue unit (long polling).
 //   - Shutdown lets dispatch catch up, flushes CommitLog, ConsumeQueues and index, writes the checkpoint,
 //     removes the abort file and releases the lock.
+//
+// # Flush mark (rocketd-flushmark)
+//
+// Java's checkpoint holds timestamps written every 60 s, so after a kill -9 Java re-reads and CRC-checks
+// everything from the file that held the data of about a minute earlier: gigabytes after a burst. rocketd keeps
+// the checkpoint exactly as Java does (same walk start, same records dispatched, same index rules) and adds
+// one 64-byte file, written (pwrite + fsync) by the ConsumeQueue flush loop every flushIntervalConsumeQueue
+// and at shutdown, holding the CommitLog's newest flushed point:
+//
+//	off size field
+//	  0    4 magic        0x5244464D "RDFM"
+//	  4    4 version      1
+//	  8    8 end          every CommitLog byte below it was msynced before the mark was written
+//	 16    8 lastOffset   PHYSICALOFFSET of the record that ends at end
+//	 24    4 lastSize     its TOTALSIZE
+//	 28    4 lastBodyCRC  its BODYCRC
+//	 32    8 lastStoreTs  its STORETIMESTAMP (ms)
+//	 40   20 zero
+//	 60    4 crc          crc32 IEEE of bytes 0..59
+//
+// The mark only comes from a flush that covered a record put by Append (a slave's replicated bytes never
+// give one). At abnormal recovery it is trusted only if its CRC is right and the record at lastOffset is a
+// message with a valid body CRC and the same size, body CRC and store time; the walk from the checkpoint's
+// file then decodes the records below end without re-computing their body CRC (they were flushed before the
+// mark, the same trust the checkpoint gives to everything before its start file) and checks every CRC above
+// it. If the walk does not pass through end exactly (a record or BLANK straddles it, or the data ends or
+// breaks before it) it starts over checking every CRC. A missing, torn or foreign mark is ignored. A Java
+// broker neither reads nor updates it; when it takes over and rewrites or deletes the records the mark
+// names, the record check fails and rocketd falls back to the full check.
 //
 // Configuration is MessageStoreConfig, whose fields are the Java property keys (storePathRootDir ->
 // StorePathRootDir) in Java's units. VerifyDir checks a stopped store directory read-only; the Java interop

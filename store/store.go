@@ -49,6 +49,9 @@ type DefaultMessageStore struct {
 	cqs        *consumequeue.Set
 	idx        *index.Service
 	cp         *checkpoint.Checkpoint
+	mark       *checkpoint.MarkFile // rocketd's flush mark (recovery.go)
+	markAtOpen checkpoint.Mark
+	markOK     bool
 	lastExitOK bool
 
 	arriving ArrivingListener
@@ -149,6 +152,9 @@ func Open(cfg MessageStoreConfig, opts Options) (_ *DefaultMessageStore, err err
 		return nil, err
 	}
 	if s.cp, err = checkpoint.Open(cfg.checkpointPath()); err != nil {
+		return nil, err
+	}
+	if s.mark, s.markAtOpen, s.markOK, err = checkpoint.OpenMark(cfg.flushMarkPath()); err != nil {
 		return nil, err
 	}
 	s.idx = index.NewService(index.Config{
@@ -263,6 +269,7 @@ func (s *DefaultMessageStore) doShutdown() error {
 	if err := s.cp.Flush(); err != nil {
 		errs = append(errs, err)
 	}
+	s.writeFlushMark()
 	behind := s.cl.MaxOffset() - s.reputFrom.Load()
 	if len(errs) == 0 && behind <= 0 {
 		if err := os.Remove(s.cfg.abortPath()); err != nil && !errors.Is(err, os.ErrNotExist) {
@@ -288,6 +295,9 @@ func (s *DefaultMessageStore) closeFiles() {
 	}
 	if s.cp != nil {
 		_ = s.cp.Close()
+	}
+	if s.mark != nil {
+		_ = s.mark.Close()
 	}
 	s.lock.release()
 }

@@ -84,11 +84,13 @@ type CommitLog struct {
 
 	mu           sync.Mutex // the put lock
 	queueOffsets map[QueueKey]int64
-	lastEnd      int64 // end offset of the newest record
-	lastStoreTs  int64 // its store timestamp
+	lastEnd      int64     // end offset of the newest record
+	lastStoreTs  int64     // its store timestamp
+	lastRec      FlushMark // the newest record put by Append (zero after AppendRaw: bytes may end mid-record)
 	writable     bool
 
-	fl atomic.Pointer[flusher]
+	fl      atomic.Pointer[flusher]
+	durable atomic.Pointer[FlushMark] // the newest FlushMark whose bytes a flush made durable
 }
 
 // Open maps the CommitLog files in cfg.Dir (no recovery yet; call RecoverNormally or RecoverAbnormally).
@@ -208,6 +210,7 @@ func (c *CommitLog) appendLocked(b *Batch) (AppendResult, error) {
 		qOff = c.queueOffsets[key]
 	}
 	base := f.From() + int64(f.WrotePos())
+	lastAt, lastSize := 0, 0
 	for p, i := 0, 0; p < len(b.Buf); i++ {
 		if len(b.Buf)-p < 8 {
 			return AppendResult{}, fmt.Errorf("%w: batch buffer has %d stray bytes", ErrBadLength, len(b.Buf)-p)
@@ -221,6 +224,7 @@ func (c *CommitLog) appendLocked(b *Batch) (AppendResult, error) {
 			q = qOff + int64(i)
 		}
 		Patch(b.Buf[p:p+size], q, base+int64(p), now)
+		lastAt, lastSize = p, size
 		p += size
 	}
 	if !f.Append(b.Buf) {
@@ -231,13 +235,15 @@ func (c *CommitLog) appendLocked(b *Batch) (AppendResult, error) {
 	}
 	c.lastEnd = base + int64(len(b.Buf))
 	c.lastStoreTs = now
+	c.lastRec = FlushMark{End: c.lastEnd, LastOffset: base + int64(lastAt), LastSize: int32(lastSize),
+		LastBodyCRC: int32(binary.BigEndian.Uint32(b.Buf[lastAt+posBodyCRC:])), LastStoreTs: now}
 	return AppendResult{WroteOffset: base, WroteBytes: len(b.Buf), LogicsOffset: qOff, StoreTimestamp: now, MsgNum: b.Count}, nil
 }
 
-func (c *CommitLog) lastAppend() (end, ts int64) {
+func (c *CommitLog) lastAppend() (end, ts int64, rec FlushMark) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.lastEnd, c.lastStoreTs
+	return c.lastEnd, c.lastStoreTs, c.lastRec
 }
 
 // Slice returns size bytes at phy from the mapped file, holding the file: call Release on it when done.

@@ -108,7 +108,7 @@ func TestRecoverCutsTornTail(t *testing.T) {
 	d3 := c3.Queue().Last().Data()
 	clear(d3[r.WroteOffset+int64(r.WroteBytes)/2 : r.WroteOffset+int64(r.WroteBytes)])
 	var dispatched []int64
-	end, err = c3.RecoverAbnormally(func(int64) bool { return true }, func(rec *Record) { dispatched = append(dispatched, rec.PhysicalOffset) })
+	end, err = c3.RecoverAbnormally(func(int64) bool { return true }, func(rec *Record) { dispatched = append(dispatched, rec.PhysicalOffset) }, 0)
 	require.NoError(t, err)
 	require.Equal(t, r.WroteOffset, end)
 	require.Equal(t, []int64{rs[0].WroteOffset, rs[1].WroteOffset, rs[2].WroteOffset}, dispatched)

@@ -115,14 +115,19 @@ func (fl *flusher) wakeUp() {
 
 // flush msyncs and reports the newest durable store timestamp.
 func (c *CommitLog) flush(leastPages int) error {
-	end, ts := c.lastAppend()
+	end, ts, rec := c.lastAppend()
 	_, err := c.q.Flush(leastPages)
 	if err != nil {
 		c.log.Error("commitlog flush failed", "err", err)
 		return err
 	}
-	if ts > 0 && c.q.FlushedWhere() >= end && c.cfg.OnFlushed != nil {
-		c.cfg.OnFlushed(ts)
+	if c.q.FlushedWhere() >= end {
+		if ts > 0 && c.cfg.OnFlushed != nil {
+			c.cfg.OnFlushed(ts)
+		}
+		if rec.LastSize > 0 && rec.End == end {
+			c.durable.Store(&rec)
+		}
 	}
 	return nil
 }

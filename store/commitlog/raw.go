@@ -62,5 +62,6 @@ func (c *CommitLog) appendRawLocked(phy int64, b []byte, size int64) error {
 	// lastStoreTs stays: the checkpoint's physic time on a slave comes from dispatch (see the store), since the
 	// bytes may end inside a record.
 	c.lastEnd = phy + int64(len(b))
+	c.lastRec = FlushMark{}
 	return nil
 }
