@@ -29,8 +29,14 @@ func TestTimerStatsAndRefusals(t *testing.T) {
 	due := time.Now().Add(time.Hour).UnixMilli()
 	props := compat.EncodeProperties(map[string]string{compat.PropertyTimerDeliverMS: strconv.FormatInt(due, 10)})
 	require.Equal(t, code.Success, tb.call(t, code.SendMessageV2, sendV2("TS", 0, props), []byte("later")).Code)
-	require.Eventually(t, func() bool { return runtimeInfo()["timerPendingNum"] == "1" }, 10*time.Second, 50*time.Millisecond)
-	next, err := strconv.ParseInt(runtimeInfo()["timerNextDueTimeMs"], 10, 64)
+	// Pending counts the message as soon as it is in rmq_sys_wheel_timer; the next due time appears once the
+	// timer has read it into the wheel, so wait for both.
+	var info map[string]string
+	require.Eventually(t, func() bool {
+		info = runtimeInfo()
+		return info["timerPendingNum"] == "1" && info["timerNextDueTimeMs"] != ""
+	}, 10*time.Second, 50*time.Millisecond)
+	next, err := strconv.ParseInt(info["timerNextDueTimeMs"], 10, 64)
 	require.NoError(t, err)
 	require.Equal(t, due/1000*1000, next, "the slot of the held message")
 
