@@ -7,6 +7,11 @@ import "sync"
 // MaxStrings is how many strings a Pool holds before it starts over.
 const MaxStrings = 8192
 
+// MaxLen is the longest string a Pool keeps. Longer ones (a long SQL92 subscription, a hostile peer's
+// padding) are returned as copies and not kept, so what a Pool holds is bounded by MaxStrings x MaxLen bytes,
+// not by what peers send.
+const MaxLen = 512
+
 // Pool is a bounded set of interned strings; the zero value is ready. It is safe for concurrent use.
 type Pool struct {
 	mu sync.Mutex
@@ -40,6 +45,9 @@ func (p *Pool) String(s string) string {
 }
 
 func (p *Pool) add(v string) string {
+	if len(v) > MaxLen {
+		return v
+	}
 	if p.m == nil || len(p.m) >= MaxStrings {
 		p.m = make(map[string]string, 64)
 	}

@@ -22,4 +22,15 @@ func TestPool(t *testing.T) {
 	}
 	require.LessOrEqual(t, len(p.m), MaxStrings, "bounded")
 	require.Equal(t, "", p.Bytes(nil))
+
+	long := make([]byte, MaxLen+1)
+	for i := range long {
+		long[i] = 'a'
+	}
+	n := len(p.m)
+	l1 := p.Bytes(long)
+	require.Equal(t, string(long), l1)
+	require.Len(t, p.m, n, "a string longer than MaxLen is not kept")
+	long[0] = 'b'
+	require.Equal(t, byte('a'), l1[0], "the copy does not alias the caller's bytes")
 }
